@@ -1,0 +1,43 @@
+// swift-tools-version: 6.1
+//
+// Levee Node. The core modules (Levee*) import only the standard library and are compiled a second
+// time, unchanged, as Embedded Swift for the STM32F407 by `make firmware`. Host-only code (the Linux
+// board, the command-line tools, interop tests) lives in the other targets and may use anything.
+import PackageDescription
+
+let package = Package(
+    name: "LeveeNode",
+    products: [
+        .executable(name: "levee-node", targets: ["levee-node"]),
+        .executable(name: "levee", targets: ["levee"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // ---- The allocation-free core (also built for armv7em-none-none-eabi) ----
+        .target(name: "LeveeBase"),
+        .target(name: "LeveeScheduler", dependencies: ["LeveeBase"]),
+        .target(name: "LeveeNet", dependencies: ["LeveeBase"]),
+        .target(name: "LeveeCoAP", dependencies: ["LeveeBase"]),
+        .target(name: "LeveeWasm", dependencies: ["LeveeBase"]),
+        .target(name: "LeveeApp",
+                dependencies: ["LeveeBase", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm"]),
+        .target(name: "LeveeSelfTest",
+                dependencies: ["LeveeBase", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm", "LeveeApp"]),
+
+        // ---- Host side ----
+        .target(name: "LeveeLinux", dependencies: ["LeveeApp"]),
+        .executableTarget(name: "levee-node", dependencies: [
+            "LeveeLinux", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+        .executableTarget(name: "levee", dependencies: [
+            "LeveeApp", "LeveeWasm", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        // ---- Tests ----
+        .testTarget(name: "LeveeBaseTests", dependencies: ["LeveeBase"]),
+        .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm"]),
+        .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
+    ]
+)

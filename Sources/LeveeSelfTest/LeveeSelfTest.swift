@@ -1,0 +1,21 @@
+// LeveeSelfTest: runs every core module's own checks, on the host (`swift test`) and on the
+// emulated chip (`make qemu`), so that both prove the same code with the same expectations.
+import LeveeBase
+import LeveeWasm
+
+public enum SelfTest {
+    /// Runs all checks, printing a header per module; returns the number of failures.
+    public static func runAll<Output: Console>(on console: Output, verbose: Bool = false) -> UInt32 {
+        var recorder = ConsoleCheckRecorder(console: console, verbose: verbose)
+        recorder.console.write("self-test: LeveeBase\n")
+        BaseSelfChecks.run(&recorder)
+        recorder.console.write("self-test: LeveeWasm\n")
+        WasmSelfChecks.run(&recorder)
+        recorder.console.write("self-test: ")
+        recorder.console.write(decimal: UInt64(recorder.passed))
+        recorder.console.write(" passed, ")
+        recorder.console.write(decimal: UInt64(recorder.failed))
+        recorder.console.write(" failed\n")
+        return recorder.failed
+    }
+}

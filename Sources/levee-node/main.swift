@@ -1,0 +1,2 @@
+import LeveeLinux
+print("levee-node")
