@@ -69,7 +69,7 @@ public struct ByteWriter {
             append(UInt8(ascii: "-"))
             appendDecimal(UInt64(bitPattern: 0 &- value))
         } else {
-            appendDecimal(UInt64(value))
+            appendDecimal(UInt64(bitPattern: value))
         }
     }
 

@@ -21,7 +21,7 @@ extension Console {
             write("-")
             write(decimal: UInt64(bitPattern: 0 &- value))
         } else {
-            write(decimal: UInt64(value))
+            write(decimal: UInt64(bitPattern: value))
         }
     }
 }

@@ -3,9 +3,9 @@ public enum BaseSelfChecks {
     public static func run<R: CheckRecorder>(_ r: inout R) {
         withUnsafeTemporaryAllocation(byteCount: 32, alignment: 4) { raw in
             var w = ByteWriter(raw)
-            w.appendDecimal(UInt64(4_294_967_296))
+            w.appendDecimal(4_294_967_296 as UInt64)
             w.append(" ")
-            w.appendDecimal(Int64(-42))
+            w.appendDecimal(-42 as Int64)
             r.check(equal(w.written, "4294967296 -42"), "ByteWriter formats decimals")
             w.reset()
             for _ in 0..<40 { w.append(UInt8(1)) }

@@ -12,9 +12,9 @@ public enum SelfTest {
         recorder.console.write("self-test: LeveeWasm\n")
         WasmSelfChecks.run(&recorder)
         recorder.console.write("self-test: ")
-        recorder.console.write(decimal: UInt64(recorder.passed))
+        recorder.console.write(decimal: UInt64(widening: recorder.passed))
         recorder.console.write(" passed, ")
-        recorder.console.write(decimal: UInt64(recorder.failed))
+        recorder.console.write(decimal: UInt64(widening: recorder.failed))
         recorder.console.write(" failed\n")
         return recorder.failed
     }

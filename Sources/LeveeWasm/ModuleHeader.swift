@@ -41,14 +41,15 @@ public struct SectionWalker {
     public mutating func next() throws(DecodeError) -> Section? {
         guard let rawID = reader.readU8() else { return nil }
         guard let id = SectionID(rawValue: rawID) else { throw .unknownSection }
-        let size = try reader.readULEB128(bits: 32)
-        guard size <= UInt64(reader.remaining) else { throw .unexpectedEnd }
+        // A u32 by construction (readULEB128 rejects anything wider).
+        let size = Int(UInt32(truncatingIfNeeded: try reader.readULEB128(bits: 32)))
+        guard size <= reader.remaining else { throw .unexpectedEnd }
         if id != .custom {
             guard id.order > lastOrder else { throw .sectionOutOfOrder }
             lastOrder = id.order
         }
         let start = reader.offset
-        _ = reader.skip(Int(size))
-        return Section(id: id, contents: start..<start + Int(size))
+        _ = reader.skip(size)
+        return Section(id: id, contents: start..<start + size)
     }
 }

@@ -1,0 +1,95 @@
+# Levee Node: the project's vocabulary.
+#   make run       build and start a node on coap://127.0.0.1:5683 with simulated sensors
+#   make test      everything: swift test, the firmware build and budget, the self-test in QEMU
+#   make firmware  cross-build the core for the STM32F407 and print the memory budget
+#   make qemu      boot the firmware in QEMU (netduinoplus2) and run the on-chip self-test
+# Other areas add their targets in mk/*.mk (spec, fixtures, model, bench, ...).
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+SWIFT      ?= swift
+SWIFTC     ?= swiftc
+TOOLCHAIN  := $(dir $(shell command -v $(SWIFTC) 2>/dev/null))
+LLD        := $(TOOLCHAIN)ld.lld
+OBJCOPY    := $(TOOLCHAIN)llvm-objcopy
+NM         := $(TOOLCHAIN)llvm-nm
+BIND       ?= 127.0.0.1
+PORT       ?= 5683
+
+# Targets added by mk/*.mk: TEST_EXTRA runs after the core tests in `make test`.
+TEST_EXTRA :=
+-include mk/*.mk
+
+.PHONY: help deps run test swift-test firmware qemu clean
+
+help:
+	@sed -n '2,6p' Makefile | sed 's/^# *//'
+
+# ---------------------------------------------------------------- dependencies
+# Debian and PyPI packages the build and the tests need; tools/deps.sh installs the missing ones
+# (apt-get when root, otherwise it prints the exact command and stops).
+deps:
+	@tools/deps.sh
+
+# ---------------------------------------------------------------- host
+run: deps
+	$(SWIFT) build -c release --product levee-node
+	.build/release/levee-node --bind $(BIND) --port $(PORT)
+
+swift-test: deps
+	$(SWIFT) test
+
+test: swift-test firmware qemu $(TEST_EXTRA)
+	@echo "make test: all passed"
+
+# ---------------------------------------------------------------- firmware (STM32F407)
+BOARD        := boards/stm32f407
+FW           := build/firmware
+CORE_MODULES := LeveeBase LeveeScheduler LeveeNet LeveeCoAP LeveeWasm LeveeApp LeveeSelfTest
+LIBGCC       := $(firstword $(wildcard /usr/lib/gcc/arm-none-eabi/*/thumb/v7e-m+fp/softfp/libgcc.a))
+EMBEDDED     := -target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -Osize \
+                -parse-as-library -swift-version 6 -no-allocations \
+                -Xfrontend -function-sections -Xfrontend -disable-stack-protector -Xcc -fno-pic
+BOARD_SOURCES := $(BOARD)/Startup.swift $(BOARD)/Semihosting.swift $(BOARD)/Main.swift
+
+# One object and one .swiftmodule per core module, each built after the one before it in
+# CORE_MODULES (that order is also the dependency order).
+define core_module
+$(FW)/$(1).o: $(shell find Sources/$(1) -name '*.swift') $(2) | $(FW)/.dir
+	$(SWIFTC) $(EMBEDDED) -module-name $(1) -I $(FW) -emit-module \
+	  -emit-module-path $(FW)/$(1).swiftmodule $$(filter %.swift,$$^) -c -o $$@
+endef
+$(foreach m,$(CORE_MODULES),$(eval $(call core_module,$(m),$(if $(PREV),$(FW)/$(PREV).o)))$(eval PREV := $(m)))
+
+$(FW)/.dir:
+	@mkdir -p $(FW) && touch $@
+
+$(FW)/Board.o: $(BOARD_SOURCES) $(BOARD)/support.h $(FW)/LeveeSelfTest.o
+	$(SWIFTC) $(EMBEDDED) -module-name Board -I $(FW) -import-bridging-header $(BOARD)/support.h \
+	  $(BOARD_SOURCES) -c -o $@
+
+# The memory routines: their own module, loop idioms off (or memcpy would call itself).
+$(FW)/Runtime.o: $(BOARD)/Runtime.swift $(BOARD)/support.h | $(FW)/.dir
+	rm -f $@
+	$(SWIFTC) $(EMBEDDED) -module-name Runtime -import-bridging-header $(BOARD)/support.h \
+	  -Xllvm -disable-loop-idiom-all $(BOARD)/Runtime.swift -c -o $@
+
+FW_OBJECTS := $(foreach m,$(CORE_MODULES),$(FW)/$(m).o) $(FW)/Board.o $(FW)/Runtime.o
+
+$(FW)/fw.elf: $(FW_OBJECTS) $(BOARD)/stm32f407.ld
+	$(LLD) --gc-sections -T $(BOARD)/stm32f407.ld -Map $(FW)/fw.map $(FW_OBJECTS) $(LIBGCC) -o $@
+
+$(FW)/fw.bin: $(FW)/fw.elf
+	$(OBJCOPY) -O binary $< $@
+
+firmware: deps $(FW)/fw.bin
+	@python3 tools/budget.py $(FW)/fw.elf --nm $(NM)
+
+qemu: firmware
+	@echo "qemu: booting $(FW)/fw.elf on netduinoplus2"
+	timeout 60 qemu-system-arm -machine netduinoplus2 -nographic -monitor none -serial null \
+	  -semihosting-config enable=on,target=native -kernel $(FW)/fw.elf
+
+clean:
+	rm -rf build .build

@@ -1,0 +1,137 @@
+#!/usr/bin/env python3
+"""The firmware's memory budget: flash and RAM of fw.elf against the STM32F407's 1 MiB / 128 KiB.
+
+Flash is broken down by module (each core module is its own object file, so the linker map says
+exactly where every byte comes from); RAM by named static buffer (the symbols of .data and .bss,
+demangled) plus the stack reserve the linker script sets. Exits 1 when either budget is exceeded.
+A recorded baseline (boards/stm32f407/budget-baseline.txt), when present, is shown beside each total.
+"""
+import argparse, os, re, subprocess, sys
+from collections import defaultdict
+
+FLASH_LIMIT = 1024 * 1024
+RAM_LIMIT = 128 * 1024
+FLASH_SECTIONS = (".isr_vector", ".text", ".rodata", ".ARM.exidx", ".data")
+RAM_SECTIONS = (".data", ".bss", ".stack")
+
+
+def section_sizes(elf, readelf):
+    out = subprocess.run([readelf, "-S", "-W", elf], capture_output=True, text=True, check=True).stdout
+    sizes = {}
+    for line in out.splitlines():
+        m = re.match(r"\s*\[\s*\d+\]\s+(\S+)\s+\S+\s+[0-9a-f]+\s+[0-9a-f]+\s+([0-9a-f]+)", line)
+        if m:
+            sizes[m.group(1)] = int(m.group(2), 16)
+    return sizes
+
+
+def flash_by_object(map_path):
+    """Bytes of flash sections per input object, from lld's -Map output."""
+    per = defaultdict(int)
+    out_col = in_col = None
+    current = None
+    for line in open(map_path):
+        if out_col is None:
+            if "Out" in line and "In" in line:
+                out_col, in_col = line.index("Out"), line.index("In ")
+            continue
+        fields = line.split()
+        if len(fields) < 5:
+            continue
+        col = line.index(fields[4], len(" ".join(fields[:4])))
+        if col <= out_col:
+            current = fields[4]
+        elif col <= in_col and current in FLASH_SECTIONS and ":(" in fields[4]:
+            size = int(fields[2], 16)
+            obj = fields[4].split(":(")[0]
+            name = os.path.basename(obj)
+            if name.endswith(".o"):
+                name = name[:-2]
+            elif "libgcc" in obj:
+                name = "libgcc"
+            elif obj.startswith("<internal>"):
+                name = "linker (stack pointer word, exidx)"
+            per[name] += size
+    return per
+
+
+def ram_symbols(elf, nm):
+    out = subprocess.run([nm, "--print-size", "--size-sort", "--reverse-sort", elf],
+                         capture_output=True, text=True, check=True).stdout
+    syms = []
+    for line in out.splitlines():
+        parts = line.split(maxsplit=3)
+        # Only what lives in SRAM (a const table in flash can still be typed 'd').
+        if len(parts) == 4 and parts[2] in "bBdD" and int(parts[0], 16) >= 0x20000000:
+            syms.append((int(parts[1], 16), parts[3]))
+    names = [s for _, s in syms]
+    demangled = names
+    if names:
+        try:
+            r = subprocess.run(["swift-demangle", "--simplified", "--compact"], input="\n".join(names),
+                               capture_output=True, text=True, check=True)
+            demangled = r.stdout.splitlines()
+        except (OSError, subprocess.CalledProcessError):
+            pass
+    return [(size, d) for (size, _), d in zip(syms, demangled)]
+
+
+def load_baseline(path):
+    base = {}
+    if os.path.exists(path):
+        for line in open(path):
+            k, _, v = line.partition("=")
+            if v.strip().isdigit():
+                base[k.strip()] = int(v)
+    return base
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("elf")
+    ap.add_argument("--nm", default="llvm-nm")
+    ap.add_argument("--readelf", default="arm-none-eabi-readelf")
+    ap.add_argument("--baseline", default="boards/stm32f407/budget-baseline.txt")
+    ap.add_argument("--record", action="store_true", help="write the current totals as the baseline")
+    args = ap.parse_args()
+
+    sec = section_sizes(args.elf, args.readelf)
+    flash = sum(sec.get(s, 0) for s in FLASH_SECTIONS)
+    ram = sum(sec.get(s, 0) for s in RAM_SECTIONS)
+    base = load_baseline(args.baseline)
+
+    def delta(key, value):
+        return f"  ({value - base[key]:+d} B vs baseline)" if key in base and value != base[key] else ""
+
+    print("Firmware budget (STM32F407)")
+    print(f"  flash  {flash:8d} B of {FLASH_LIMIT} B  ({100 * flash / FLASH_LIMIT:5.1f} %){delta('flash', flash)}")
+    print(f"  RAM    {ram:8d} B of {RAM_LIMIT} B  ({100 * ram / RAM_LIMIT:5.1f} %){delta('ram', ram)}")
+    print("Flash by module (text + rodata + data image):")
+    map_path = os.path.join(os.path.dirname(args.elf), "fw.map")
+    if os.path.exists(map_path):
+        per = flash_by_object(map_path)
+        for name, size in sorted(per.items(), key=lambda kv: -kv[1]):
+            print(f"  {name:24s} {size:8d} B")
+    print("RAM by named buffer:")
+    print(f"  {'stack reserve (shared by all tasks)':60s} {sec.get('.stack', 0):8d} B")
+    syms = ram_symbols(args.elf, args.nm)
+    shown = 0
+    for size, name in syms:
+        if shown < 20 and size >= 16:
+            print(f"  {name[:60]:60s} {size:8d} B")
+            shown += 1
+    other = sec.get(".data", 0) + sec.get(".bss", 0) - sum(s for s, _ in syms[:shown])
+    if other > 0:
+        print(f"  {'other statics and padding':60s} {other:8d} B")
+
+    if args.record:
+        with open(args.baseline, "w") as f:
+            f.write(f"flash = {flash}\nram = {ram}\n")
+        print(f"budget: baseline recorded in {args.baseline}")
+    ok = flash <= FLASH_LIMIT and ram <= RAM_LIMIT
+    print(f"budget: {'within' if ok else 'OVER'} budget")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
