@@ -51,7 +51,7 @@ LIBGCC       := $(firstword $(wildcard /usr/lib/gcc/arm-none-eabi/*/thumb/v7e-m+
 EMBEDDED     := -target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -Osize \
                 -parse-as-library -swift-version 6 -no-allocations \
                 -Xfrontend -function-sections -Xfrontend -disable-stack-protector -Xcc -fno-pic
-BOARD_SOURCES := $(BOARD)/Startup.swift $(BOARD)/Semihosting.swift $(BOARD)/Main.swift
+BOARD_SOURCES := $(filter-out $(BOARD)/Runtime.swift,$(wildcard $(BOARD)/*.swift))
 
 # One object and one .swiftmodule per core module, each built after the one before it in
 # CORE_MODULES (that order is also the dependency order).
