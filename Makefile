@@ -54,11 +54,14 @@ EMBEDDED     := -target armv7em-none-none-eabi -enable-experimental-feature Embe
 BOARD_SOURCES := $(filter-out $(BOARD)/Runtime.swift,$(wildcard $(BOARD)/*.swift))
 
 # One object and one .swiftmodule per core module, each built after the one before it in
-# CORE_MODULES (that order is also the dependency order).
+# CORE_MODULES (that order is also the dependency order). swiftc leaves an unchanged output's
+# timestamp alone, but Embedded Swift emits generic code into the importing module, so every
+# later module must rebuild: hence the touch.
 define core_module
 $(FW)/$(1).o: $(shell find Sources/$(1) -name '*.swift') $(2) | $(FW)/.dir
 	$(SWIFTC) $(EMBEDDED) -module-name $(1) -I $(FW) -emit-module \
 	  -emit-module-path $(FW)/$(1).swiftmodule $$(filter %.swift,$$^) -c -o $$@
+	@touch $$@
 endef
 $(foreach m,$(CORE_MODULES),$(eval $(call core_module,$(m),$(if $(PREV),$(FW)/$(PREV).o)))$(eval PREV := $(m)))
 
@@ -68,12 +71,14 @@ $(FW)/.dir:
 $(FW)/Board.o: $(BOARD_SOURCES) $(BOARD)/support.h $(FW)/LeveeSelfTest.o
 	$(SWIFTC) $(EMBEDDED) -module-name Board -I $(FW) -import-bridging-header $(BOARD)/support.h \
 	  $(BOARD_SOURCES) -c -o $@
+	@touch $@
 
 # The memory routines: their own module, loop idioms off (or memcpy would call itself).
 $(FW)/Runtime.o: $(BOARD)/Runtime.swift $(BOARD)/support.h | $(FW)/.dir
 	rm -f $@
 	$(SWIFTC) $(EMBEDDED) -module-name Runtime -import-bridging-header $(BOARD)/support.h \
 	  -Xllvm -disable-loop-idiom-all $(BOARD)/Runtime.swift -c -o $@
+	@touch $@
 
 FW_OBJECTS := $(foreach m,$(CORE_MODULES),$(FW)/$(m).o) $(FW)/Board.o $(FW)/Runtime.o
 

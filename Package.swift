@@ -38,6 +38,7 @@ let package = Package(
         // ---- Tests ----
         .testTarget(name: "LeveeBaseTests", dependencies: ["LeveeBase"]),
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm"]),
+        .testTarget(name: "LeveeAppTests", dependencies: ["LeveeApp", "LeveeLinux"]),
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
     ]
 )

@@ -25,6 +25,25 @@ def section_sizes(elf, readelf):
     return sizes
 
 
+def module_of_section(section):
+    """The Swift module a function or constant belongs to, from its mangled name.
+
+    Embedded Swift emits generic code where it is specialised (often in the board's object), so the
+    mangled name, not the object file, says whose code it is: `$e9LeveeCoAP...` is LeveeCoAP's.
+    """
+    symbol = section.split(".", 2)[-1] if section.count(".") >= 2 else ""
+    m = re.match(r"\$e(\d+)", symbol)
+    if m:
+        n = int(m.group(1))
+        start = m.end()
+        return symbol[start:start + n]
+    if symbol.startswith("$es"):
+        return "Swift (stdlib)"
+    if symbol.startswith("swift_"):
+        return "Swift (runtime)"
+    return None
+
+
 def flash_by_object(map_path):
     """Bytes of flash sections per input object, from lld's -Map output."""
     per = defaultdict(int)
@@ -43,14 +62,18 @@ def flash_by_object(map_path):
             current = fields[4]
         elif col <= in_col and current in FLASH_SECTIONS and ":(" in fields[4]:
             size = int(fields[2], 16)
-            obj = fields[4].split(":(")[0]
+            obj, _, section = fields[4].partition(":(")
+            owner = module_of_section(section.rstrip(")"))
+            if owner:
+                per[owner] += size
+                continue
             name = os.path.basename(obj)
             if name.endswith(".o"):
                 name = name[:-2]
             elif "libgcc" in obj:
                 name = "libgcc"
             elif obj.startswith("<internal>"):
-                name = "linker (stack pointer word, exidx)"
+                name = "unwind tables + stack pointer word"
             per[name] += size
     return per
 

@@ -2,6 +2,8 @@
 // emulated chip (`make qemu`), so that both prove the same code with the same expectations.
 import LeveeBase
 import LeveeWasm
+import LeveeCoAP
+import LeveeApp
 
 public enum SelfTest {
     /// Runs all checks, printing a header per module; returns the number of failures.
@@ -11,6 +13,10 @@ public enum SelfTest {
         BaseSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeWasm\n")
         WasmSelfChecks.run(&recorder)
+        recorder.console.write("self-test: LeveeCoAP\n")
+        CoAPSelfChecks.run(&recorder)
+        recorder.console.write("self-test: LeveeApp\n")
+        AppSelfChecks.run(&recorder)
         recorder.console.write("self-test: ")
         recorder.console.write(decimal: UInt64(widening: recorder.passed))
         recorder.console.write(" passed, ")

@@ -1,0 +1,38 @@
+import LeveeBase
+import LeveeCoAP
+
+/// The node's end-to-end checks: a datagram in, the right datagram out, on host and chip alike.
+public enum AppSelfChecks {
+    public static func run<R: CheckRecorder>(_ r: inout R) {
+        var node = NodeService(bootTime: .zero)
+        let source = Endpoint(ipv4: 0x7F00_0001, port: 40000)
+        // CON GET /.well-known/core, MID 0x0102, token 0x7A.
+        let request: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
+                      UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) =
+            (0x41, 0x01, 0x01, 0x02, 0x7A, 0xBB, 0x2E, 0x77, 0x65, 0x6C, 0x6C, 0x2D, 0x6B, 0x6E, 0x6F, 0x77,
+             0x6E, 0x04, 0x63, 0x6F, 0x72, 0x65)
+        withUnsafeBytes(of: request) { datagram in
+            withUnsafeTemporaryAllocation(byteCount: 256, alignment: 4) { buffer in
+                var reply = ByteWriter(buffer)
+                let answered = node.receive(datagram, from: source, at: .zero, reply: &reply)
+                let w = reply.written
+                r.check(answered && w.count > 8 && w[0] == 0x61 && w[1] == Code.content.rawValue
+                        && w[2] == 0x01 && w[3] == 0x02 && w[4] == 0x7A,
+                        "GET /.well-known/core answered 2.05 piggybacked with the same MID and token")
+                r.check(w.count > 8 && w[5] == 0xC1 && w[6] == 40 && w[7] == 0xFF && w[8] == UInt8(ascii: "<"),
+                        "discovery is link-format")
+            }
+        }
+        // An empty CON (CoAP ping) gets RST with the same MID.
+        let ping: (UInt8, UInt8, UInt8, UInt8) = (0x40, 0x00, 0xBE, 0xEF)
+        withUnsafeBytes(of: ping) { datagram in
+            withUnsafeTemporaryAllocation(byteCount: 16, alignment: 4) { buffer in
+                var reply = ByteWriter(buffer)
+                let answered = node.receive(datagram, from: source, at: .zero, reply: &reply)
+                let w = reply.written
+                r.check(answered && w.count == 4 && w[0] == 0x70 && w[1] == 0 && w[2] == 0xBE && w[3] == 0xEF,
+                        "CoAP ping answered with RST")
+            }
+        }
+    }
+}

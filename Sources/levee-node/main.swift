@@ -1,2 +1,0 @@
-import LeveeLinux
-print("levee-node")

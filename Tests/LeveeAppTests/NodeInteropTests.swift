@@ -1,0 +1,23 @@
+import XCTest
+
+/// The node as users meet it: `levee-node` on loopback, asked by libcoap's command-line client.
+final class NodeInteropTests: XCTestCase {
+    func testDiscoveryWithLibcoapClient() throws {
+        let node = try NodeProcess()
+        defer { XCTAssertEqual(node.stop(), 0, "Ctrl-C stops the node cleanly") }
+        let result = try runTool("coap-client-notls", ["-m", "get", "-B", "5",
+                                                        "coap://127.0.0.1:\(node.port)/.well-known/core"])
+        XCTAssertEqual(result.status, 0)
+        XCTAssertTrue(result.output.contains("</sys/uptime>;rt=\"levee.uptime\""), result.output)
+        XCTAssertTrue(result.output.contains("</sys/firmware>"), result.output)
+    }
+
+    func testUnknownPathIsNotFoundAndNonRequestsAreAnswered() throws {
+        let node = try NodeProcess()
+        defer { node.stop() }
+        let missing = try runTool("coap-client-notls", ["-m", "get", "-B", "5", "coap://127.0.0.1:\(node.port)/nothing"])
+        XCTAssertTrue(missing.output.contains("4.04"), missing.output)
+        let non = try runTool("coap-client-notls", ["-N", "-m", "get", "-B", "5", "coap://127.0.0.1:\(node.port)/sys/firmware"])
+        XCTAssertTrue(non.output.contains("levee-node"), non.output)
+    }
+}
