@@ -21,7 +21,7 @@ PORT       ?= 5683
 TEST_EXTRA :=
 -include mk/*.mk
 
-.PHONY: help deps run test swift-test firmware qemu clean
+.PHONY: help deps run test swift-test firmware firmware-guard qemu clean
 
 help:
 	@sed -n '2,6p' Makefile | sed 's/^# *//'
@@ -40,7 +40,7 @@ run: deps
 swift-test: deps
 	$(SWIFT) test
 
-test: swift-test firmware qemu $(TEST_EXTRA)
+test: swift-test firmware firmware-guard qemu $(TEST_EXTRA)
 	@echo "make test: all passed"
 
 # ---------------------------------------------------------------- firmware (STM32F407)
@@ -90,6 +90,15 @@ $(FW)/fw.bin: $(FW)/fw.elf
 
 firmware: deps $(FW)/fw.bin
 	@python3 tools/budget.py $(FW)/fw.elf --nm $(NM)
+
+# The guard: a deliberately allocating function must be rejected by the firmware build flags.
+firmware-guard: | $(FW)/.dir
+	@if $(SWIFTC) $(EMBEDDED) -module-name Guard tools/guards/Allocating.swift -c -o $(FW)/guard.o \
+	     > $(FW)/guard.log 2>&1; then \
+	  echo "firmware-guard: an allocating function compiled with -no-allocations"; exit 1; \
+	elif grep -q "cannot use allocating type" $(FW)/guard.log; then \
+	  echo "firmware-guard: heap use in the core is a compile error (ok)"; \
+	else cat $(FW)/guard.log; exit 1; fi
 
 qemu: firmware
 	@echo "qemu: booting $(FW)/fw.elf on netduinoplus2"

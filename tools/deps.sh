@@ -1,9 +1,19 @@
 #!/usr/bin/env bash
-# Installs the Debian packages the build and tests need, when they are missing.
+# Installs the Debian packages the build and the tests need, when they are missing.
 # As root it runs apt-get itself; otherwise it prints the exact command and fails.
 set -euo pipefail
 
-debian=(qemu-system-arm binutils-arm-none-eabi gcc-arm-none-eabi libcoap3-dev libcoap3-bin libpcap-dev)
+# Debian package names; each is checked with dpkg, so nothing already installed is touched.
+debian=(
+    qemu-system-arm          # make qemu: the STM32F407 image on netduinoplus2
+    binutils-arm-none-eabi   # arm-none-eabi-readelf/size for the budget table
+    gcc-arm-none-eabi        # libgcc.a only: 64-bit division and soft double on the chip
+    libcoap3-bin             # coap-client-notls / coap-server-notls: the interop peer
+    libcoap3-dev             # libcoap linked into interop tests
+    libpcap-dev              # LAN mode: raw Ethernet frames
+    pkg-config               # finds libcoap for SwiftPM
+)
+command -v python3 >/dev/null 2>&1 || debian+=(python3 python3-venv)
 
 missing=()
 for p in "${debian[@]}"; do
