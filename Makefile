@@ -21,7 +21,7 @@ PORT       ?= 5683
 TEST_EXTRA :=
 -include mk/*.mk
 
-.PHONY: help deps run test swift-test firmware firmware-guard qemu clean
+.PHONY: help deps run test swift-test firmware firmware-guard qemu qemu-faults clean
 
 help:
 	@sed -n '2,6p' Makefile | sed 's/^# *//'
@@ -40,7 +40,7 @@ run: deps
 swift-test: deps
 	$(SWIFT) test
 
-test: swift-test firmware firmware-guard qemu $(TEST_EXTRA)
+test: swift-test firmware firmware-guard qemu qemu-faults $(TEST_EXTRA)
 	@echo "make test: all passed"
 
 # ---------------------------------------------------------------- firmware (STM32F407)
@@ -104,6 +104,19 @@ qemu: firmware
 	@echo "qemu: booting $(FW)/fw.elf on netduinoplus2"
 	timeout 60 qemu-system-arm -machine netduinoplus2 -nographic -monitor none -serial null \
 	  -semihosting-config enable=on,target=native -kernel $(FW)/fw.elf
+
+# A fault must end the run with the fault handler's status (3 = HardFault), never hang or pass:
+# an undefined instruction, and a write below the stack reserve (the stack sits at the bottom of
+# SRAM, so running past it reaches unmapped memory instead of the statics).
+qemu-faults: firmware
+	@for test in udf stack; do \
+	  timeout 60 qemu-system-arm -machine netduinoplus2 -nographic -monitor none -serial null \
+	    -semihosting-config enable=on,target=native -kernel $(FW)/fw.elf -append fault-test:$$test \
+	    > $(FW)/fault-$$test.log 2>&1; status=$$?; \
+	  if [ $$status -eq 3 ] && grep -q "FAULT: HardFault" $(FW)/fault-$$test.log; then \
+	    echo "qemu-faults: $$test -> HardFault, exit 3 (ok)"; \
+	  else echo "qemu-faults: $$test -> exit $$status"; cat $(FW)/fault-$$test.log; exit 1; fi; \
+	done
 
 clean:
 	rm -rf build .build

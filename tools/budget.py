@@ -9,10 +9,18 @@ A recorded baseline (boards/stm32f407/budget-baseline.txt), when present, is sho
 import argparse, os, re, subprocess, sys
 from collections import defaultdict
 
-FLASH_LIMIT = 1024 * 1024
-RAM_LIMIT = 128 * 1024
+LINKER_SCRIPT = "boards/stm32f407/stm32f407.ld"
 FLASH_SECTIONS = (".isr_vector", ".text", ".rodata", ".ARM.exidx", ".data")
 RAM_SECTIONS = (".data", ".bss", ".stack")
+
+
+def memory_lengths(linker_script):
+    """FLASH and RAM lengths from the MEMORY block: the linker script is the one place they are set."""
+    lengths = {}
+    for m in re.finditer(r"^\s*(\w+)\s*\([^)]*\)\s*:\s*ORIGIN\s*=\s*\w+\s*,\s*LENGTH\s*=\s*(\d+)([KM]?)",
+                         open(linker_script).read(), re.M):
+        lengths[m.group(1)] = int(m.group(2)) * {"": 1, "K": 1024, "M": 1024 * 1024}[m.group(3)]
+    return lengths["FLASH"], lengths["RAM"]
 
 
 def section_sizes(elf, readelf):
@@ -115,9 +123,11 @@ def main():
     ap.add_argument("--nm", default="llvm-nm")
     ap.add_argument("--readelf", default="arm-none-eabi-readelf")
     ap.add_argument("--baseline", default="boards/stm32f407/budget-baseline.txt")
+    ap.add_argument("--linker-script", default=LINKER_SCRIPT)
     ap.add_argument("--record", action="store_true", help="write the current totals as the baseline")
     args = ap.parse_args()
 
+    FLASH_LIMIT, RAM_LIMIT = memory_lengths(args.linker_script)
     sec = section_sizes(args.elf, args.readelf)
     flash = sum(sec.get(s, 0) for s in FLASH_SECTIONS)
     ram = sum(sec.get(s, 0) for s in RAM_SECTIONS)

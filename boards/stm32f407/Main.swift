@@ -9,6 +9,15 @@ nonisolated(unsafe) var node = NodeService(bootTime: .zero)
 
 func firmwareMain() -> Never {
     var console = SemihostingConsole()
+    // `make qemu-faults` boots the image with these words to prove faults end the run visibly.
+    if Semihosting.commandLineContains("fault-test:udf") {
+        console.write("fault test: executing an undefined instruction\n")
+        levee_undefined_instruction()
+    }
+    if Semihosting.commandLineContains("fault-test:stack") {
+        console.write("fault test: running past the stack reserve\n")
+        levee_probe_stack(64 * 1024)
+    }
     console.write("levee-node firmware: STM32F407, self-test\n")
     var failures = SelfTest.runAll(on: console)
     failures += NodeBootCheck.run(&node, console: &console)

@@ -55,3 +55,16 @@ static inline uint32_t *levee_sym_sbss(void) { return &_sbss; }
 static inline uint32_t *levee_sym_ebss(void) { return &_ebss; }
 static inline uint32_t *levee_sym_stack_bottom(void) { return &_stack_bottom; }
 static inline uint32_t *levee_sym_stack_top(void) { return &_stack_top; }
+
+// An undefined instruction: escalates to HardFault (the fault tests use it).
+static inline void levee_undefined_instruction(void) { __asm__ volatile("udf #0"); }
+
+// Touches `bytes` of stack below the current frame, one word per KiB, deepest first: the
+// stack-overflow test runs this with more than the stack reserve.
+static inline void levee_probe_stack(uint32_t bytes) {
+    volatile uint32_t *sp;
+    __asm__ volatile("mov %0, sp" : "=r"(sp));
+    for (uint32_t offset = 1024; offset <= bytes; offset += 1024) {
+        *(volatile uint32_t *)((uintptr_t)sp - offset) = offset;
+    }
+}
