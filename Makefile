@@ -21,7 +21,7 @@ PORT       ?= 5683
 TEST_EXTRA :=
 -include mk/*.mk
 
-.PHONY: help deps run test swift-test firmware firmware-guard qemu qemu-faults clean
+.PHONY: help deps run test swift-test firmware firmware-baseline firmware-guard qemu qemu-faults clean
 
 help:
 	@sed -n '2,6p' Makefile | sed 's/^# *//'
@@ -90,6 +90,11 @@ $(FW)/fw.bin: $(FW)/fw.elf
 
 firmware: deps $(FW)/fw.bin
 	@python3 tools/budget.py $(FW)/fw.elf --nm $(NM)
+
+# Records the current totals in boards/stm32f407/budget-baseline.txt; `make firmware` then shows
+# every change in size against it (commit the file with a change that moves the budget on purpose).
+firmware-baseline: $(FW)/fw.bin
+	@python3 tools/budget.py $(FW)/fw.elf --nm $(NM) --record | tail -2
 
 # The guard: a deliberately allocating function must be rejected by the firmware build flags.
 firmware-guard: | $(FW)/.dir
