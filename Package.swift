@@ -27,6 +27,7 @@ let package = Package(
                 dependencies: ["LeveeBase", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm", "LeveeApp"]),
 
         // ---- Host side ----
+        .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .target(name: "LeveeLinux", dependencies: ["LeveeApp"]),
         .executableTarget(name: "levee-node", dependencies: [
             "LeveeLinux", .product(name: "ArgumentParser", package: "swift-argument-parser"),
