@@ -41,5 +41,6 @@ let package = Package(
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm"]),
         .testTarget(name: "LeveeAppTests", dependencies: ["LeveeApp", "LeveeLinux"]),
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
+        .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),
     ]
 )

@@ -1,4 +1,18 @@
 // LeveeNet: the node's own network stack for when there is no operating system underneath.
 //
-// Ethernet II, ARP, IPv4, ICMP echo and UDP over caller-owned frame buffers, with every table fixed
-// in size. On Linux the same code runs on raw frames from libpcap; on the chip, on the Ethernet MAC.
+// Ethernet II, ARP (with a fixed-size, ageing cache), IPv4 (no reassembly: fragments are dropped
+// and counted), ICMP echo, UDP with checksums, IGMPv2 membership for All-CoAP-Nodes (224.0.1.187)
+// and a small DHCP client with lease renewal. On Linux the same code runs on raw frames from
+// libpcap (LAN mode); on the chip, on the Ethernet MAC.
+//
+// Shape of the API (split-phase, no callbacks, no buffers of its own — like RIOT's nanocoap or
+// embassy-net): the board owns one receive and one transmit frame buffer and calls
+//   `stack.receive(frame, now:, transmit:)` -> deliver this UDP datagram (offsets into `frame`) /
+//                                             transmit the frame written into `transmit` / dropped,
+//   `stack.poll(now:, transmit:)`          -> timers: DHCP, IGMP reports; a frame to send or idle,
+//   `stack.sendUDP(from:to:payloadLength:frame:now:)` after writing a payload at `udpPayloadOffset`.
+// The upper layer (the CoAP server) sees only UDP payloads and endpoints, so it runs unchanged on
+// this stack (LAN mode, the chip) and on a host UDP socket (socket mode).
+//
+// Every limit is a named constant in `NetLimits`; every malformed frame is dropped with a
+// `DropReason` and counted in `NetCounters`, never trapped on.

@@ -4,6 +4,7 @@ import LeveeBase
 import LeveeWasm
 import LeveeCoAP
 import LeveeApp
+import LeveeNet
 
 public enum SelfTest {
     /// Runs all checks, printing a header per module; returns the number of failures.
@@ -17,6 +18,8 @@ public enum SelfTest {
         CoAPSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeApp\n")
         AppSelfChecks.run(&recorder)
+        recorder.console.write("self-test: LeveeNet\n")
+        NetSelfChecks.run(&recorder)
         recorder.console.write("self-test: ")
         recorder.console.write(decimal: UInt64(widening: recorder.passed))
         recorder.console.write(" passed, ")

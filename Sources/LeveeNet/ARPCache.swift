@@ -1,0 +1,68 @@
+import LeveeBase
+
+/// A fixed-size IPv4 → MAC table with ageing.
+///
+/// Entries older than `NetLimits.arpEntryLifetime` are not used (the peer may have moved or been
+/// replaced); when the table is full the least recently refreshed entry is replaced, so an ARP flood
+/// can churn the table but never grow it.
+public struct ARPCache: Sendable {
+    public struct Entry: Sendable {
+        public var address: IPv4Address
+        public var mac: MACAddress
+        public var refreshed: Instant
+        public var inUse: Bool
+    }
+
+    /// Storage: `NetLimits.arpCacheEntries` entries (a literal: value generics need one).
+    public typealias Entries = InlineArray<8, Entry>
+    public private(set) var entries: Entries
+    /// Entries overwritten while still fresh: a sign of a flood or a too-small table.
+    public private(set) var evictions: UInt32 = 0
+
+    public init() {
+        entries = Entries(repeating: Entry(address: .unspecified, mac: .zero, refreshed: .zero, inUse: false))
+    }
+
+    public static var capacity: Int { Entries.count }
+
+    func isFresh(_ entry: Entry, now: Instant) -> Bool {
+        entry.inUse && now.since(entry.refreshed) < NetLimits.arpEntryLifetime
+    }
+
+    public func lookup(_ address: IPv4Address, now: Instant) -> MACAddress? {
+        for i in 0..<entries.count where entries[i].inUse && entries[i].address == address {
+            return isFresh(entries[i], now: now) ? entries[i].mac : nil
+        }
+        return nil
+    }
+
+    /// Refreshes an existing entry only (RFC 826's merge step for ARP not aimed at us). Returns whether it existed.
+    @discardableResult
+    public mutating func refresh(_ address: IPv4Address, mac: MACAddress, now: Instant) -> Bool {
+        for i in 0..<entries.count where entries[i].inUse && entries[i].address == address {
+            entries[i].mac = mac
+            entries[i].refreshed = now
+            return true
+        }
+        return false
+    }
+
+    /// Adds or refreshes an entry, replacing a free, stale or else the oldest one.
+    public mutating func insert(_ address: IPv4Address, mac: MACAddress, now: Instant) {
+        if refresh(address, mac: mac, now: now) { return }
+        var victim = 0
+        for i in 0..<entries.count {
+            if !isFresh(entries[i], now: now) { victim = i; break }
+            if entries[i].refreshed < entries[victim].refreshed { victim = i }
+        }
+        if isFresh(entries[victim], now: now) { evictions &+= 1 }
+        entries[victim] = Entry(address: address, mac: mac, refreshed: now, inUse: true)
+    }
+
+    /// Number of entries that are still fresh.
+    public func freshCount(now: Instant) -> Int {
+        var n = 0
+        for i in 0..<entries.count where isFresh(entries[i], now: now) { n += 1 }
+        return n
+    }
+}

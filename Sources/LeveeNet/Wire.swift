@@ -1,0 +1,97 @@
+// Fixed-offset loads and stores on frame buffers, plus the header layouts.
+//
+// The parsers check a length once and then read fields at known offsets, keeping offsets into the
+// caller's buffer instead of copying headers out (like nanocoap). These helpers do not check
+// bounds themselves: every caller has checked the length just before.
+
+extension UnsafeRawBufferPointer {
+    @inline(__always) func u16(at offset: Int) -> UInt16 {
+        UInt16(self[offset]) &<< 8 | UInt16(self[offset + 1])
+    }
+    @inline(__always) func u32(at offset: Int) -> UInt32 {
+        UInt32(self[offset]) &<< 24 | UInt32(self[offset + 1]) &<< 16
+            | UInt32(self[offset + 2]) &<< 8 | UInt32(self[offset + 3])
+    }
+    @inline(__always) func mac(at offset: Int) -> MACAddress {
+        MACAddress(self[offset], self[offset + 1], self[offset + 2],
+                   self[offset + 3], self[offset + 4], self[offset + 5])
+    }
+    @inline(__always) func ipv4(at offset: Int) -> IPv4Address { IPv4Address(u32(at: offset)) }
+    @inline(__always) func slice(_ offset: Int, _ count: Int) -> UnsafeRawBufferPointer {
+        UnsafeRawBufferPointer(rebasing: self[offset..<offset + count])
+    }
+}
+
+extension UnsafeMutableRawBufferPointer {
+    @inline(__always) func put(_ value: UInt8, at offset: Int) { self[offset] = value }
+    @inline(__always) func put(_ value: UInt16, at offset: Int) {
+        self[offset] = UInt8(truncatingIfNeeded: value &>> 8)
+        self[offset + 1] = UInt8(truncatingIfNeeded: value)
+    }
+    @inline(__always) func put(_ value: UInt32, at offset: Int) {
+        self[offset] = UInt8(truncatingIfNeeded: value &>> 24)
+        self[offset + 1] = UInt8(truncatingIfNeeded: value &>> 16)
+        self[offset + 2] = UInt8(truncatingIfNeeded: value &>> 8)
+        self[offset + 3] = UInt8(truncatingIfNeeded: value)
+    }
+    @inline(__always) func put(_ mac: MACAddress, at offset: Int) {
+        for i in 0..<6 { self[offset + i] = mac[i] }
+    }
+    @inline(__always) func put(_ address: IPv4Address, at offset: Int) { put(address.value, at: offset) }
+    @inline(__always) func zero(_ offset: Int, _ count: Int) {
+        for i in offset..<offset + count { self[i] = 0 }
+    }
+    @inline(__always) var readOnly: UnsafeRawBufferPointer { UnsafeRawBufferPointer(self) }
+}
+
+/// Ethernet II header: destination, source, EtherType.
+public enum Ethernet {
+    public static let headerLength = 14
+    public static let destination = 0, source = 6, etherType = 12
+    public static let typeIPv4: UInt16 = 0x0800
+    public static let typeARP: UInt16 = 0x0806
+    public static let typeIPv6: UInt16 = 0x86DD
+    /// EtherType values below this are IEEE 802.3 lengths, not types.
+    public static let minimumEtherType: UInt16 = 0x0600
+}
+
+/// ARP for IPv4 over Ethernet (RFC 826), relative to the start of the ARP packet.
+public enum ARP {
+    public static let length = 28
+    public static let hardwareType = 0, protocolType = 2, hardwareLength = 4, protocolLength = 5
+    public static let operation = 6, senderMAC = 8, senderIP = 14, targetMAC = 18, targetIP = 24
+    public static let request: UInt16 = 1, reply: UInt16 = 2
+}
+
+/// IPv4 header (RFC 791), relative to its start.
+public enum IPv4 {
+    public static let minimumHeaderLength = 20
+    public static let versionAndIHL = 0, tos = 1, totalLength = 2, identification = 4, flagsAndOffset = 6
+    public static let ttl = 8, protocolNumber = 9, checksum = 10, source = 12, destination = 16
+    public static let protocolICMP: UInt8 = 1, protocolIGMP: UInt8 = 2, protocolUDP: UInt8 = 17
+    public static let moreFragments: UInt16 = 0x2000, dontFragment: UInt16 = 0x4000
+    public static let fragmentOffsetMask: UInt16 = 0x1FFF
+}
+
+/// UDP header (RFC 768).
+public enum UDP {
+    public static let headerLength = 8
+    public static let sourcePort = 0, destinationPort = 2, length = 4, checksum = 6
+}
+
+/// ICMP echo (RFC 792).
+public enum ICMP {
+    public static let headerLength = 8
+    public static let echoReply: UInt8 = 0, echoRequest: UInt8 = 8
+}
+
+/// IGMPv2 (RFC 2236); IGMPv3 queries (RFC 3376) are longer and answered with v2 reports.
+public enum IGMP {
+    public static let length = 8
+    public static let membershipQuery: UInt8 = 0x11
+    public static let v1Report: UInt8 = 0x12, v2Report: UInt8 = 0x16, v3Report: UInt8 = 0x22
+    public static let leaveGroup: UInt8 = 0x17
+}
+
+/// Where the UDP payload starts in a frame the stack builds: Ethernet + 20-byte IPv4 + UDP.
+public let udpPayloadOffset = Ethernet.headerLength + IPv4.minimumHeaderLength + UDP.headerLength
