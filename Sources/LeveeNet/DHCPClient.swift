@@ -137,6 +137,9 @@ public struct DHCPClient: Sendable {
         return true
     }
 
+    /// Sends the due message again after `NetLimits.dhcpARPRetry` (its frame became an ARP request).
+    mutating func retrySoon(now: Instant) { nextTransmit = now + NetLimits.dhcpARPRetry }
+
     /// Where the due message goes: unicast to the server only while renewing.
     var messageDestination: IPv4Address { state == .renewing ? server : .broadcast }
 

@@ -29,6 +29,8 @@ public enum NetLimits {
     /// Smallest retransmission interval while renewing or rebinding (RFC 2131 §4.4.5 says 60 s;
     /// shorter here because short leases are used in tests).
     public static let dhcpMinRenewRetransmit = Interval.seconds(4)
+    /// Retry of a unicast renewal whose frame had to become an ARP request for the server.
+    public static let dhcpARPRetry = Interval.seconds(1)
     /// Shortest lease accepted: a server asking for less would make us renew in a loop.
     public static let dhcpMinLeaseSeconds: UInt32 = 10
     /// BOOTP messages are padded to this size; some servers and relays drop shorter ones.

@@ -352,8 +352,14 @@ public struct NetworkStack: Sendable {
         switch writeUDP(from: IPv4Endpoint(address: source, port: DHCPClient.clientPort),
                         to: IPv4Endpoint(address: destination, port: DHCPClient.serverPort),
                         payloadLength: w.count, frame: tx, now: now) {
-        case let .transmit(count), let .arpRequestInstead(count): return count
-        case .failed: return nil
+        case let .transmit(count):
+            return count
+        case let .arpRequestInstead(count):
+            // The server's MAC is being resolved: retry soon rather than after the renewal interval.
+            dhcp?.retrySoon(now: now)
+            return count
+        case .failed:
+            return nil
         }
     }
 
