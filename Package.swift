@@ -13,6 +13,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
     ],
     targets: [
         // ---- The allocation-free core (also built for armv7em-none-none-eabi) ----
@@ -32,8 +33,12 @@ let package = Package(
         .executableTarget(name: "levee-node", dependencies: [
             "LeveeLinux", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
+        .target(name: "LeveeLoad", dependencies: [
+            "LeveeCoAP", "CLinux", .product(name: "Histogram", package: "hdrhistogram-swift"),
+        ]),
         .executableTarget(name: "levee", dependencies: [
-            "LeveeApp", "LeveeWasm", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LeveeApp", "LeveeWasm", "LeveeLoad",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         // ---- Tests ----
@@ -41,6 +46,7 @@ let package = Package(
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm"]),
         .testTarget(name: "LeveeAppTests", dependencies: ["LeveeApp", "LeveeLinux"]),
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
+        .testTarget(name: "LeveeLoadTests", dependencies: ["LeveeLoad"]),
         .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),
     ]
 )
