@@ -48,5 +48,6 @@ let package = Package(
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
         .testTarget(name: "LeveeLoadTests", dependencies: ["LeveeLoad"]),
         .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),
+        .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler"], exclude: ["golden"]),
     ]
 )

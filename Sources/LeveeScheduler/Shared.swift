@@ -1,0 +1,89 @@
+import LeveeBase
+
+/// A shared resource: a type whose static storage holds the value, e.g.
+/// ```
+/// enum Counter: SharedResource {
+///     typealias App = MyApp
+///     nonisolated(unsafe) static var storage = Shared(MyApp.Resource.counter, UInt32(0))
+/// }
+/// ```
+/// The value inside `Shared` is internal to the scheduler: the only way to reach it is
+/// `TaskContext.lock(Counter.self) { value in ... }`, which checks the declaration and raises the
+/// ceiling. (A type rather than an `inout` argument: the access to the storage then lasts exactly
+/// as long as the closure, and ends before the unlock lets a waiting task of the same resource run.)
+public protocol SharedResource {
+    associatedtype App: TaskSet
+    associatedtype Value
+    static var storage: Shared<App.Resource, Value> { get set }
+}
+
+/// The storage of a shared resource: its number and its value (reachable only through `lock`).
+public struct Shared<Resource: RawRepresentable<UInt8>, Value> {
+    public let resource: Resource
+    @usableFromInline var value: Value
+
+    public init(_ resource: Resource, _ initial: Value) {
+        self.resource = resource
+        self.value = initial
+    }
+}
+
+/// What a running task (or `initialize`, or idle) may do. Passed to every handler.
+public struct TaskContext<Port: SchedulerPort> {
+    public typealias App = Port.App
+
+    /// The running task's number, `KernelState.noTask` in init and idle.
+    @usableFromInline let running: UInt8
+    /// The instant this run was released for: the deadline of a timer, the time of a spawn or pend.
+    /// Periodic tasks schedule their next run at `scheduled + period`, so they never drift.
+    public let scheduled: Instant
+
+    init(task: UInt8, scheduled: Instant) {
+        self.running = task
+        self.scheduled = scheduled
+    }
+
+    /// The idle context, for code that runs at priority 0 after `start()` (the host's main loop).
+    public static var idle: TaskContext<Port> { TaskContext(task: KernelState.noTask, scheduled: Port.now()) }
+
+    /// The running task, nil in init and idle.
+    public var task: App.Task? { App.Task(rawValue: running) }
+
+    public func now() -> Instant { Port.now() }
+
+    public func spawn(_ task: App.Task, _ message: App.Message) throws(SpawnError) {
+        try Scheduler<Port>.spawn(task, message)
+    }
+
+    public func spawn(at instant: Instant, _ task: App.Task, _ message: App.Message) throws(SpawnError) {
+        try Scheduler<Port>.spawn(at: instant, task, message)
+    }
+
+    public func spawn(after delay: Interval, _ task: App.Task, _ message: App.Message) throws(SpawnError) {
+        try Scheduler<Port>.spawn(after: delay, task, message)
+    }
+
+    public func pend(_ task: App.Task) { Scheduler<Port>.pend(task) }
+
+    /// Runs `body` on the resource's value with the system ceiling raised to the resource's
+    /// ceiling (SRP): no task that uses the resource can start until it returns; tasks above the
+    /// ceiling still preempt. At return the ceiling drops and what became runnable runs.
+    ///
+    /// A resource this task did not declare is a misuse: it is recorded and the body runs at the
+    /// highest ceiling (every task masked), which is safe whatever the declarations say.
+    @inline(__always)
+    public func lock<R: SharedResource, Result>(_ resource: R.Type, _ body: (inout R.Value) -> Result) -> Result
+        where R.App == App {
+        let r = R.storage.resource.rawValue
+        var ceiling = kernel.ceiling[Int(r & 31)]
+        let declared = running == KernelState.noTask ? kernel.idleDeclared : kernel.declared[Int(running & 31)]
+        if r >= 32 || declared & (1 &<< UInt32(r)) == 0 {
+            Scheduler<Port>.recordMisuse(.undeclaredResource(task: running, resource: r))
+            ceiling = kernel.levels
+        }
+        let token = Port.raiseCeiling(to: ceiling)
+        let result = body(&R.storage.value)
+        Port.restoreCeiling(token)
+        return result
+    }
+}
