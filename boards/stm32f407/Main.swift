@@ -3,6 +3,7 @@
 import LeveeBase
 import LeveeApp
 import LeveeSelfTest
+import LeveeScheduler
 
 /// The node's state lives in static RAM, where the linker and the budget table count it.
 nonisolated(unsafe) var node = NodeService(bootTime: .zero)
@@ -21,6 +22,7 @@ func firmwareMain() -> Never {
     console.write("levee-node firmware: STM32F407, self-test\n")
     var failures = SelfTest.runAll(on: console)
     failures += NodeBootCheck.run(&node, console: &console)
+    failures += SchedulerBoard.runScenarios(on: &console)
     console.write(failures == 0 ? "self-test: PASS\n" : "self-test: FAIL\n")
     Semihosting.exit(failures == 0 ? 0 : 1)
 }

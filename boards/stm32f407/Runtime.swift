@@ -12,6 +12,12 @@
 }
 
 @c(memmove) public func memmove(_ dst: UnsafeMutableRawPointer?, _ src: UnsafeRawPointer?, _ n: UInt) -> UnsafeMutableRawPointer? {
+    moveBytes(dst, src, n)
+}
+
+// Not named memmove: LLVM turns a call to a function of that name into its memmove intrinsic,
+// which lowers to __aeabi_memmove, so __aeabi_memmove calling memmove called itself forever.
+@inline(never) func moveBytes(_ dst: UnsafeMutableRawPointer?, _ src: UnsafeRawPointer?, _ n: UInt) -> UnsafeMutableRawPointer? {
     guard let d = dst, let s = src else { return dst }
     if UInt(bitPattern: d) <= UInt(bitPattern: s) { return memcpy(dst, src, n) }
     var i = n
@@ -37,9 +43,9 @@
 @c(__aeabi_memcpy) public func aeabiMemcpy(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = memcpy(d, s, n) }
 @c(__aeabi_memcpy4) public func aeabiMemcpy4(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = memcpy(d, s, n) }
 @c(__aeabi_memcpy8) public func aeabiMemcpy8(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = memcpy(d, s, n) }
-@c(__aeabi_memmove) public func aeabiMemmove(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = memmove(d, s, n) }
-@c(__aeabi_memmove4) public func aeabiMemmove4(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = memmove(d, s, n) }
-@c(__aeabi_memmove8) public func aeabiMemmove8(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = memmove(d, s, n) }
+@c(__aeabi_memmove) public func aeabiMemmove(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = moveBytes(d, s, n) }
+@c(__aeabi_memmove4) public func aeabiMemmove4(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = moveBytes(d, s, n) }
+@c(__aeabi_memmove8) public func aeabiMemmove8(_ d: UnsafeMutableRawPointer?, _ s: UnsafeRawPointer?, _ n: UInt) { _ = moveBytes(d, s, n) }
 @c(__aeabi_memset) public func aeabiMemset(_ d: UnsafeMutableRawPointer?, _ n: UInt, _ v: Int32) { _ = memset(d, v, n) }
 @c(__aeabi_memset4) public func aeabiMemset4(_ d: UnsafeMutableRawPointer?, _ n: UInt, _ v: Int32) { _ = memset(d, v, n) }
 @c(__aeabi_memset8) public func aeabiMemset8(_ d: UnsafeMutableRawPointer?, _ n: UInt, _ v: Int32) { _ = memset(d, v, n) }

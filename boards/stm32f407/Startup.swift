@@ -10,15 +10,15 @@ typealias Handler = @convention(c) () -> Void
 /// Exceptions 1–15 and the 82 peripheral interrupts of the STM32F407.
 @section(".isr_vector") @used
 let vectorTable: (
-    Handler, Handler, Handler, Handler, Handler, Handler, Handler, UInt32, UInt32, UInt32, UInt32,
+    Handler, Handler, Handler, Handler, Handler, Handler, UInt32, UInt32, UInt32, UInt32,
     Handler, Handler, UInt32, Handler, Handler,
     PeripheralVectors
 ) = (
     Reset_Handler, NMI_Handler, HardFault_Handler, MemManage_Handler, BusFault_Handler,
-    UsageFault_Handler, Default_Handler, 0, 0, 0, 0,
+    UsageFault_Handler, 0, 0, 0, 0,   // exceptions 7–10 are reserved
     Default_Handler /* SVCall */, Default_Handler /* DebugMon */, 0,
     Default_Handler /* PendSV */, SysTick_Handler,
-    (   // IRQ 0–81; the scheduler's dispatchers will take spare ones.
+    (   // IRQ 0–81; 63–70 are the scheduler's dispatchers of levels 1–8 (SchedulerPort.swift).
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
@@ -31,9 +31,9 @@ let vectorTable: (
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+        Default_Handler, Default_Handler, Default_Handler, LeveeDispatch1_IRQHandler, LeveeDispatch2_IRQHandler,
+        LeveeDispatch3_IRQHandler, LeveeDispatch4_IRQHandler, LeveeDispatch5_IRQHandler, LeveeDispatch6_IRQHandler, LeveeDispatch7_IRQHandler,
+        LeveeDispatch8_IRQHandler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler
     )
@@ -103,4 +103,4 @@ private func reportFault(_ name: StaticString, _ status: UInt32) -> Never {
 @c(Default_Handler) public func Default_Handler() {
     reportFault("unexpected interrupt", FaultStatus.unexpectedInterrupt)
 }
-@c(SysTick_Handler) public func SysTick_Handler() {}
+@c(SysTick_Handler) public func SysTick_Handler() { SchedulerBoard.monotonicInterrupt() }

@@ -68,3 +68,16 @@ static inline void levee_probe_stack(uint32_t bytes) {
         *(volatile uint32_t *)((uintptr_t)sp - offset) = offset;
     }
 }
+
+// PRIMASK (1 = interrupts masked): the scheduler saves it around its own critical sections.
+static inline uint32_t levee_read_primask(void) {
+    uint32_t value;
+    __asm__ volatile("mrs %0, primask" : "=r"(value));
+    return value;
+}
+
+// Restores BASEPRI at the end of a lock; the ISB makes a pended interrupt that the old value
+// unmasks run before the next instruction.
+static inline void levee_restore_basepri(uint32_t value) {
+    __asm__ volatile("msr basepri, %0\n\tisb" : : "r"(value) : "memory");
+}

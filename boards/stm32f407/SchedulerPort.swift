@@ -1,0 +1,102 @@
+// The scheduler's Cortex-M port: task levels are NVIC priorities, the system ceiling is BASEPRI.
+//
+// Each level 1...8 has a dispatcher on a spare interrupt vector (IRQ 63...70: CAN2, OTG_FS and
+// DMA2 streams 5-7, unused by this board); a pend writes the vector's number to STIR, and the NVIC
+// runs it when its priority beats the running one and BASEPRI: exactly the SRP rule. `lock` is
+// `mrs basepri` + `msr basepri_max` on entry and `msr basepri` on exit. SysTick, above every task
+// level, is the monotonic's interrupt: it releases the due timers.
+import LeveeBase
+import LeveeScheduler
+
+enum CortexM {
+    static let iser: UInt32 = 0xE000_E100       // NVIC interrupt set-enable registers
+    static let ipr: UInt32 = 0xE000_E400        // NVIC priority bytes
+    static let stir: UInt32 = 0xE000_EF00       // software trigger interrupt register
+    static let icsr: UInt32 = 0xE000_ED04       // interrupt control and state (PENDSTSET = bit 26)
+    static let shpr3: UInt32 = 0xE000_ED20      // SysTick priority in bits 31:24
+    /// The dispatcher of level L is IRQ `firstDispatcherIRQ + L - 1`.
+    static let firstDispatcherIRQ: UInt32 = 63
+    /// SysTick's level: above every task level.
+    static let timerLevel: UInt8 = 9
+
+    /// NVIC priority byte of a level (4 implemented bits; a higher level is a smaller number).
+    /// Level 0 maps to 0, which as BASEPRI masks nothing.
+    @inline(__always) static func hardwarePriority(_ level: UInt8) -> UInt32 {
+        level == 0 ? 0 : UInt32(16 &- level) &<< 4
+    }
+
+    static func setPriority(irq: UInt32, _ priority: UInt32) {
+        let word = ipr &+ (irq / 4) &* 4
+        let shift = (irq % 4) &* 8
+        let old = levee_mmio_read32(word)
+        levee_mmio_write32(word, (old & ~(0xFF &<< shift)) | (priority &<< shift))
+    }
+}
+
+/// The virtual monotonic of the trace scenarios (SysTick is pended by hand when it moves).
+nonisolated(unsafe) var chipClock = ManualClock()
+
+enum CortexMPort<App: TaskSet>: VirtualTimePort {
+    static func configure(levels: UInt8) {
+        var level: UInt8 = 1
+        while level <= levels {
+            let irq = CortexM.firstDispatcherIRQ &+ UInt32(level) &- 1
+            CortexM.setPriority(irq: irq, CortexM.hardwarePriority(level))
+            levee_mmio_write32(CortexM.iser &+ (irq / 32) &* 4, 1 &<< (irq % 32))
+            level &+= 1
+        }
+        let shpr3 = levee_mmio_read32(CortexM.shpr3)
+        levee_mmio_write32(CortexM.shpr3, (shpr3 & 0x00FF_FFFF) | (CortexM.hardwarePriority(CortexM.timerLevel) &<< 24))
+        levee_dsb()
+        levee_isb()
+    }
+
+    @inline(__always) static func pend(level: UInt8) {
+        levee_mmio_write32(CortexM.stir, CortexM.firstDispatcherIRQ &+ UInt32(level) &- 1)
+        levee_dsb()
+        levee_isb()
+    }
+
+    static func pendTimerInterrupt() {
+        levee_mmio_write32(CortexM.icsr, 1 &<< 26)
+        levee_dsb()
+        levee_isb()
+    }
+
+    @inline(__always) static func raiseCeiling(to level: UInt8) -> UInt32 {
+        let previous = levee_read_basepri()
+        levee_write_basepri_max(CortexM.hardwarePriority(level))
+        return previous
+    }
+
+    @inline(__always) static func restoreCeiling(_ token: UInt32) {
+        levee_restore_basepri(token)
+    }
+
+    static func ceilingLevel() -> UInt8 {
+        let basepri = levee_read_basepri() & 0xFF
+        return basepri == 0 ? 0 : UInt8(truncatingIfNeeded: 16 &- (basepri &>> 4))
+    }
+
+    @inline(__always) static func withInterruptsMasked<R>(_ body: () -> R) -> R {
+        let wasMasked = levee_read_primask() & 1 != 0
+        levee_disable_interrupts()
+        let result = body()
+        if !wasMasked {
+            levee_enable_interrupts()
+            levee_isb()
+        }
+        return result
+    }
+
+    static func now() -> Instant { chipClock.now() }
+
+    static func waitForInterrupt() { levee_wfi() }
+
+    static func advanceTime(to instant: Instant) {
+        withInterruptsMasked {
+            if instant > chipClock.current { chipClock.current = instant }
+        }
+        pendTimerInterrupt()
+    }
+}

@@ -1,0 +1,82 @@
+// The scheduler's trace scenarios on the chip, through the Cortex-M port: each prints its trace
+// between `trace NAME begin` / `trace NAME end` lines; `make sched-qemu-traces` compares them with
+// the host's golden files. The dispatcher vectors and SysTick serve the scenario that runs.
+import LeveeBase
+import LeveeScheduler
+
+enum ActiveScenario {
+    case none, lock, preempt, message, capacity, schedule, periodic
+}
+
+nonisolated(unsafe) var activeScenario = ActiveScenario.none
+
+enum SchedulerBoard {
+    /// The dispatcher of `level` for the application that runs now.
+    static func dispatch(level: UInt8) {
+        switch activeScenario {
+        case .none: break
+        case .lock: Scheduler<CortexMPort<LockScenario>>.runLevel(level)
+        case .preempt: Scheduler<CortexMPort<PreemptScenario>>.runLevel(level)
+        case .message: Scheduler<CortexMPort<MessageScenario>>.runLevel(level)
+        case .capacity: Scheduler<CortexMPort<CapacityScenario>>.runLevel(level)
+        case .schedule: Scheduler<CortexMPort<ScheduleScenario>>.runLevel(level)
+        case .periodic: Scheduler<CortexMPort<PeriodicScenario>>.runLevel(level)
+        }
+    }
+
+    /// SysTick: the monotonic's interrupt releases the due timers.
+    static func monotonicInterrupt() {
+        switch activeScenario {
+        case .none: break
+        case .lock: Scheduler<CortexMPort<LockScenario>>.releaseDueTimers()
+        case .preempt: Scheduler<CortexMPort<PreemptScenario>>.releaseDueTimers()
+        case .message: Scheduler<CortexMPort<MessageScenario>>.releaseDueTimers()
+        case .capacity: Scheduler<CortexMPort<CapacityScenario>>.releaseDueTimers()
+        case .schedule: Scheduler<CortexMPort<ScheduleScenario>>.releaseDueTimers()
+        case .periodic: Scheduler<CortexMPort<PeriodicScenario>>.releaseDueTimers()
+        }
+    }
+
+    /// Runs every scenario on the chip and prints its trace; returns the number that failed.
+    static func runScenarios<Output: Console>(on console: inout Output) -> UInt32 {
+        var failures: UInt32 = 0
+        failures += play(.lock, LockScenario.self, &console)
+        failures += play(.preempt, PreemptScenario.self, &console)
+        failures += play(.message, MessageScenario.self, &console)
+        failures += play(.capacity, CapacityScenario.self, &console)
+        failures += play(.schedule, ScheduleScenario.self, &console)
+        failures += play(.periodic, PeriodicScenario.self, &console)
+        activeScenario = .none
+
+        Trace.reset()
+        Trace.write { ResponseTimeAnalysis<WorkedExample>.write(into: &$0) }
+        printTrace("analysis", &console)
+        return failures
+    }
+
+    static func play<App: TraceScenario, Output: Console>(
+        _ scenario: ActiveScenario, _ app: App.Type, _ console: inout Output
+    ) -> UInt32 {
+        chipClock = ManualClock()
+        activeScenario = scenario
+        let clean = TraceScenarios.play(CortexMPort<App>.self)
+        printTrace(App.name, &console)
+        if !clean { console.write("scheduler scenario FAILED: "); console.write(App.name); console.write("\n") }
+        return clean ? 0 : 1
+    }
+
+    static func printTrace<Output: Console>(_ name: StaticString, _ console: inout Output) {
+        console.write("trace "); console.write(name); console.write(" begin\n")
+        Trace.withText { console.write($0) }
+        console.write("trace "); console.write(name); console.write(" end\n")
+    }
+}
+
+@c(LeveeDispatch1_IRQHandler) public func LeveeDispatch1_IRQHandler() { SchedulerBoard.dispatch(level: 1) }
+@c(LeveeDispatch2_IRQHandler) public func LeveeDispatch2_IRQHandler() { SchedulerBoard.dispatch(level: 2) }
+@c(LeveeDispatch3_IRQHandler) public func LeveeDispatch3_IRQHandler() { SchedulerBoard.dispatch(level: 3) }
+@c(LeveeDispatch4_IRQHandler) public func LeveeDispatch4_IRQHandler() { SchedulerBoard.dispatch(level: 4) }
+@c(LeveeDispatch5_IRQHandler) public func LeveeDispatch5_IRQHandler() { SchedulerBoard.dispatch(level: 5) }
+@c(LeveeDispatch6_IRQHandler) public func LeveeDispatch6_IRQHandler() { SchedulerBoard.dispatch(level: 6) }
+@c(LeveeDispatch7_IRQHandler) public func LeveeDispatch7_IRQHandler() { SchedulerBoard.dispatch(level: 7) }
+@c(LeveeDispatch8_IRQHandler) public func LeveeDispatch8_IRQHandler() { SchedulerBoard.dispatch(level: 8) }
