@@ -2,13 +2,11 @@
 # benchmark of lock/unlock and spawn-to-dispatch on the host.
 #   make sched-qemu-traces   boot the firmware in QEMU, compare every scheduler trace with
 #                            Tests/LeveeSchedulerTests/golden/NAME.txt (part of `make test`)
-#   make sched-lock-cost     the instructions of a lock on the chip, from the firmware's disassembly
-#   make bench-sched         host benchmark (release build), figures on stdout
 
 SCHED_GOLDEN := Tests/LeveeSchedulerTests/golden
 SCHED_TRACES := lock preempt message capacity schedule periodic analysis
 
-.PHONY: sched-qemu-traces sched-lock-cost bench-sched
+.PHONY: sched-qemu-traces
 
 sched-qemu-traces: firmware
 	@timeout 60 qemu-system-arm -machine netduinoplus2 -nographic -monitor none -serial null \
@@ -22,12 +20,5 @@ sched-qemu-traces: firmware
 	     [ -s $(FW)/sched-trace-$$t.txt ]; then echo "sched-qemu-traces: $$t matches the golden trace"; \
 	  else echo "sched-qemu-traces: $$t differs on the chip:"; cat $(FW)/sched-trace-$$t.diff; exit 1; fi; \
 	done
-
-sched-lock-cost: firmware
-	@python3 Benchmarks/SchedulerBench/lock_cost.py $(FW)/fw.elf $(TOOLCHAIN)llvm-objdump
-
-bench-sched:
-	$(SWIFT) build -c release --product sched-bench
-	.build/release/sched-bench
 
 TEST_EXTRA += sched-qemu-traces
