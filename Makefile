@@ -3,6 +3,7 @@
 #   make test      everything: swift test, the firmware build and budget, the self-test in QEMU
 #   make firmware  cross-build the core for the STM32F407 and print the memory budget
 #   make qemu      boot the firmware in QEMU (netduinoplus2) and run the on-chip self-test
+#   make bench     benchmarks in release mode, peers side by side; writes bench/report.md
 # Other areas add their targets in mk/*.mk (spec, fixtures, model, bench, ...).
 
 SHELL := /bin/bash
@@ -17,14 +18,16 @@ NM         := $(TOOLCHAIN)llvm-nm
 BIND       ?= 127.0.0.1
 PORT       ?= 5683
 
-# Targets added by mk/*.mk: TEST_EXTRA runs after the core tests in `make test`.
+# Targets added by mk/*.mk: TEST_EXTRA runs after the core tests in `make test`, BENCH_EXTRA in
+# `make bench` (each leaves a Markdown section in bench/sections/ for the report).
 TEST_EXTRA :=
+BENCH_EXTRA :=
 -include mk/*.mk
 
-.PHONY: help deps run test swift-test firmware firmware-baseline firmware-guard qemu qemu-faults clean
+.PHONY: help deps run test swift-test firmware firmware-baseline firmware-guard qemu qemu-faults bench clean
 
 help:
-	@sed -n '2,6p' Makefile | sed 's/^# *//'
+	@sed -n '2,7p' Makefile | sed 's/^# *//'
 
 # ---------------------------------------------------------------- dependencies
 # Debian and PyPI packages the build and the tests need; tools/deps.sh installs the missing ones
@@ -122,6 +125,16 @@ qemu-faults: firmware
 	    echo "qemu-faults: $$test -> HardFault, exit 3 (ok)"; \
 	  else echo "qemu-faults: $$test -> exit $$status"; cat $(FW)/fault-$$test.log; exit 1; fi; \
 	done
+
+# ---------------------------------------------------------------- benchmarks (never timed tests)
+# Release builds, peers side by side in one run, the report in bench/report.md with SVG plots.
+bench: deps
+	$(SWIFT) build -c release
+	@mkdir -p bench/sections
+	python3 tools/bench/coap_bench.py
+	$(MAKE) --no-print-directory firmware > bench/budget.txt
+	@for target in $(BENCH_EXTRA); do $(MAKE) --no-print-directory $$target || exit 1; done
+	python3 tools/bench/report.py
 
 clean:
 	rm -rf build .build
