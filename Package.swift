@@ -29,7 +29,8 @@ let package = Package(
 
         // ---- Host side ----
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
-        .target(name: "LeveeLinux", dependencies: ["LeveeApp"]),
+        .systemLibrary(name: "CPcap", path: "Sources/CPcap"),
+        .target(name: "LeveeLinux", dependencies: ["LeveeApp", "LeveeNet", "CPcap"]),
         .executableTarget(name: "levee-node", dependencies: [
             "LeveeLinux", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

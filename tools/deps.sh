@@ -12,7 +12,7 @@ debian=(
     libcoap3-dev             # libcoap linked into interop tests
     libpcap-dev              # LAN mode: raw Ethernet frames
     pkg-config               # finds libcoap for SwiftPM
-    iproute2 iputils-ping arping dnsmasq-base tshark   # LAN-mode namespace test (mk/net.mk)
+    iproute2 iputils-ping arping dnsmasq-base tshark ethtool   # LAN-mode namespace test (mk/net.mk)
 )
 command -v python3 >/dev/null 2>&1 || debian+=(python3 python3-venv)
 

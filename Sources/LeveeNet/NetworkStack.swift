@@ -421,23 +421,12 @@ public struct NetworkStack: Sendable {
             }
             nextHopMAC = known
         }
-        let udp = Ethernet.headerLength + IPv4.minimumHeaderLength
-        let length = UDP.headerLength + payloadLength
-        frame.put(local.port, at: udp + UDP.sourcePort)
-        frame.put(remote.port, at: udp + UDP.destinationPort)
-        frame.put(UInt16(truncatingIfNeeded: length), at: udp + UDP.length)
-        frame.put(UInt16(0), at: udp + UDP.checksum)
-        var sum = InternetChecksum()
-        sum.add(local.address); sum.add(remote.address)
-        sum.add(UInt16(IPv4.protocolUDP)); sum.add(UInt16(truncatingIfNeeded: length))
-        sum.add(frame.readOnly.slice(udp, length))
-        // A computed 0 is sent as 0xFFFF: 0 would mean "no checksum" (RFC 768).
-        frame.put(sum.value == 0 ? 0xFFFF : sum.value, at: udp + UDP.checksum)
         writeEthernet(into: frame, destination: nextHopMAC, type: Ethernet.typeIPv4)
         let ttl = remote.address.isMulticast ? NetLimits.multicastTTL : NetLimits.unicastTTL
-        _ = writeIPv4Header(into: frame, source: local.address, destination: remote.address,
-                            protocolNumber: IPv4.protocolUDP, payloadLength: length, ttl: ttl, routerAlert: false)
-        let count = udp + length
+        UDP.writeHeaders(into: frame, at: Ethernet.headerLength, source: local, destination: remote,
+                         payloadLength: payloadLength, ttl: ttl, identification: nextIdentification)
+        nextIdentification &+= 1
+        let count = udpPayloadOffset + payloadLength
         counters.countOut(count)
         return .transmit(byteCount: count)
     }
@@ -450,29 +439,14 @@ public struct NetworkStack: Sendable {
         frame.put(type, at: Ethernet.etherType)
     }
 
-    /// Writes an IPv4 header at offset 14 and returns its length (20, or 24 with Router Alert).
+    /// Writes an IPv4 header after the Ethernet header with the next identification number.
     mutating func writeIPv4Header(into frame: UnsafeMutableRawBufferPointer, source: IPv4Address,
                                   destination: IPv4Address, protocolNumber: UInt8, payloadLength: Int,
                                   ttl: UInt8, routerAlert: Bool) -> Int {
-        let ip = Ethernet.headerLength
-        let headerLength = IPv4.minimumHeaderLength + (routerAlert ? 4 : 0)
-        frame[ip] = 0x40 | UInt8(truncatingIfNeeded: headerLength / 4)
-        frame[ip + IPv4.tos] = 0
-        frame.put(UInt16(truncatingIfNeeded: headerLength + payloadLength), at: ip + IPv4.totalLength)
-        frame.put(nextIdentification, at: ip + IPv4.identification)
-        nextIdentification &+= 1
-        // Don't Fragment: we never send more than the MTU, and cannot reassemble either.
-        frame.put(IPv4.dontFragment, at: ip + IPv4.flagsAndOffset)
-        frame[ip + IPv4.ttl] = ttl
-        frame[ip + IPv4.protocolNumber] = protocolNumber
-        frame.put(UInt16(0), at: ip + IPv4.checksum)
-        frame.put(source, at: ip + IPv4.source)
-        frame.put(destination, at: ip + IPv4.destination)
-        if routerAlert { frame.put(UInt32(0x9404_0000), at: ip + IPv4.minimumHeaderLength) }
-        var sum = InternetChecksum()
-        sum.add(frame.readOnly.slice(ip, headerLength))
-        frame.put(sum.value, at: ip + IPv4.checksum)
-        return headerLength
+        defer { nextIdentification &+= 1 }
+        return IPv4.writeHeader(into: frame, at: Ethernet.headerLength, source: source, destination: destination,
+                                protocolNumber: protocolNumber, payloadLength: payloadLength, ttl: ttl,
+                                identification: nextIdentification, routerAlert: routerAlert)
     }
 
     func writeARP(into frame: UnsafeMutableRawBufferPointer, operation: UInt16, targetMAC: MACAddress,

@@ -71,12 +71,59 @@ public enum IPv4 {
     public static let protocolICMP: UInt8 = 1, protocolIGMP: UInt8 = 2, protocolUDP: UInt8 = 17
     public static let moreFragments: UInt16 = 0x2000, dontFragment: UInt16 = 0x4000
     public static let fragmentOffsetMask: UInt16 = 0x1FFF
+
+    /// Writes an IPv4 header at `offset` (14 in an Ethernet frame, 0 in a raw-IP capture) and
+    /// returns its length: 20, or 24 with the Router Alert option IGMP needs (RFC 2113).
+    public static func writeHeader(into buffer: UnsafeMutableRawBufferPointer, at offset: Int, source: IPv4Address,
+                                   destination: IPv4Address, protocolNumber: UInt8, payloadLength: Int,
+                                   ttl: UInt8, identification: UInt16, routerAlert: Bool = false) -> Int {
+        let ip = offset
+        let headerLength = minimumHeaderLength + (routerAlert ? 4 : 0)
+        buffer[ip] = 0x40 | UInt8(truncatingIfNeeded: headerLength / 4)
+        buffer[ip + tos] = 0
+        buffer.put(UInt16(truncatingIfNeeded: headerLength + payloadLength), at: ip + totalLength)
+        buffer.put(identification, at: ip + IPv4.identification)
+        // Don't Fragment: we never send more than the MTU, and cannot reassemble either.
+        buffer.put(dontFragment, at: ip + flagsAndOffset)
+        buffer[ip + IPv4.ttl] = ttl
+        buffer[ip + IPv4.protocolNumber] = protocolNumber
+        buffer.put(UInt16(0), at: ip + checksum)
+        buffer.put(source, at: ip + IPv4.source)
+        buffer.put(destination, at: ip + IPv4.destination)
+        if routerAlert { buffer.put(UInt32(0x9404_0000), at: ip + minimumHeaderLength) }
+        var sum = InternetChecksum()
+        sum.add(buffer.readOnly.slice(ip, headerLength))
+        buffer.put(sum.value, at: ip + checksum)
+        return headerLength
+    }
 }
 
 /// UDP header (RFC 768).
 public enum UDP {
     public static let headerLength = 8
     public static let sourcePort = 0, destinationPort = 2, length = 4, checksum = 6
+
+    /// Writes a 20-byte IPv4 header and the UDP header at `offset`, in front of a payload the
+    /// caller has already put at `offset + 28`, with both checksums.
+    public static func writeHeaders(into buffer: UnsafeMutableRawBufferPointer, at offset: Int,
+                                    source: IPv4Endpoint, destination: IPv4Endpoint, payloadLength: Int,
+                                    ttl: UInt8, identification: UInt16) {
+        let udp = offset + IPv4.minimumHeaderLength
+        let length = headerLength + payloadLength
+        buffer.put(source.port, at: udp + sourcePort)
+        buffer.put(destination.port, at: udp + destinationPort)
+        buffer.put(UInt16(truncatingIfNeeded: length), at: udp + UDP.length)
+        buffer.put(UInt16(0), at: udp + checksum)
+        var sum = InternetChecksum()
+        sum.add(source.address); sum.add(destination.address)
+        sum.add(UInt16(IPv4.protocolUDP)); sum.add(UInt16(truncatingIfNeeded: length))
+        sum.add(buffer.readOnly.slice(udp, length))
+        // A computed 0 is sent as 0xFFFF: 0 would mean "no checksum" (RFC 768).
+        buffer.put(sum.value == 0 ? 0xFFFF : sum.value, at: udp + checksum)
+        _ = IPv4.writeHeader(into: buffer, at: offset, source: source.address, destination: destination.address,
+                             protocolNumber: IPv4.protocolUDP, payloadLength: length, ttl: ttl,
+                             identification: identification)
+    }
 }
 
 /// ICMP echo (RFC 792).

@@ -19,7 +19,22 @@ struct LeveeNodeCommand: ParsableCommand {
     @Option(help: "UDP port to serve CoAP on.")
     var port: UInt16 = 5683
 
+    // LAN mode (LeveeLinux/LANRunLoop.swift): the node's own IPv4 stack on raw Ethernet via libpcap.
+    @Option(help: "LAN mode: serve on this network interface as a host of its own (needs CAP_NET_RAW).")
+    var interface: String?
+    @Option(help: "LAN mode: the node's MAC address.") var mac = "02:00:00:00:00:01"
+    @Option(help: "LAN mode: static address A.B.C.D/N.") var ip: String?
+    @Option(help: "LAN mode: default gateway.") var gateway: String?
+    @Flag(help: "LAN mode: get the address by DHCP.") var dhcp = false
+    @Option(help: "Record every frame sent and received to this pcap file.") var capture: String?
+
     func run() throws {
+        if let interface {
+            let lan = try LANConfiguration(interface: interface, mac: mac, ip: ip, gateway: gateway, dhcp: dhcp,
+                                           capturePath: capture, servicePort: port)
+            _ = try runLAN(lan, service: NodeService(bootTime: MonotonicClock().now()))
+            return
+        }
         let socket = try UDPSocket(bind: bind, port: port)
         var loop = SocketRunLoop(service: NodeService(bootTime: MonotonicClock().now()))
         let host = bind.contains(":") ? "[\(bind)]" : bind

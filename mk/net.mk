@@ -1,0 +1,9 @@
+# LeveeNet: the node's own network stack. `make lan-test` runs LAN mode end to end in network
+# namespaces (ping, arping, CoAP unicast + multicast, DHCP from dnsmasq, tshark on the capture);
+# it skips with a message where namespaces are not allowed.
+.PHONY: lan-test
+lan-test: deps
+	$(SWIFT) build --product levee-node
+	Tests/LANTests/lan-test.sh .build/debug/levee-node
+
+TEST_EXTRA += lan-test
