@@ -12,6 +12,10 @@ public enum NetLimits {
     public static let arpEntryLifetime = Interval.seconds(60)
     /// Largest UDP payload that fits one unfragmented frame (1500 − 20 IPv4 − 8 UDP).
     public static let maxUDPPayload = mtu - 20 - 8
+    /// ARP announcements (gratuitous requests) sent when an address is configured (RFC 5227
+    /// ANNOUNCE_NUM and ANNOUNCE_INTERVAL).
+    public static let arpAnnouncements: UInt8 = 2
+    public static let arpAnnouncementInterval = Interval.seconds(2)
     /// TTL of unicast datagrams we originate.
     public static let unicastTTL: UInt8 = 64
     /// TTL of multicast datagrams and IGMP reports: link-local scope (RFC 2236, RFC 7252 §8).

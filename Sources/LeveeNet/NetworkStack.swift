@@ -79,6 +79,9 @@ public struct NetworkStack: Sendable {
     /// IGMP reports still to send for All-CoAP-Nodes, and when the next is due.
     var igmpReportsPending: UInt8 = 0
     var igmpNextReport: Instant = .zero
+    /// ARP announcements still to send for a new address, and when the next is due (RFC 5227 §2.3).
+    var arpAnnouncementsPending: UInt8 = 0
+    var arpNextAnnouncement: Instant = .zero
 
     public init(mac: MACAddress, addressing: IPv4Addressing, now: Instant) {
         self.mac = mac
@@ -99,6 +102,10 @@ public struct NetworkStack: Sendable {
             // Joining All-CoAP-Nodes: announce it so IGMP-snooping switches forward discovery to us.
             igmpReportsPending = NetLimits.igmpUnsolicitedReports
             igmpNextReport = now
+            // Announce the address so neighbours drop stale entries (e.g. a DHCP server's probe of
+            // the address before it was ours left an unresolved one).
+            arpAnnouncementsPending = NetLimits.arpAnnouncements
+            arpNextAnnouncement = now
         }
     }
 
@@ -327,6 +334,17 @@ public struct NetworkStack: Sendable {
             if lost { configure(address: .unspecified, mask: 0, gateway: .unspecified, now: now) }
             if due, let count = dhcpFrame(now: now, transmit: tx) { return .transmit(byteCount: count) }
             deadline = client.nextDeadline
+        }
+        if hasAddress && arpAnnouncementsPending > 0 {
+            if now >= arpNextAnnouncement, tx.count >= Ethernet.headerLength + ARP.length {
+                arpAnnouncementsPending -= 1
+                arpNextAnnouncement = now + NetLimits.arpAnnouncementInterval
+                let count = writeARP(into: tx, operation: ARP.request, targetMAC: .zero, targetIP: address,
+                                     ethernetDestination: .broadcast)
+                counters.countOut(count)
+                return .transmit(byteCount: count)
+            }
+            deadline = deadline.map { min($0, arpNextAnnouncement) } ?? arpNextAnnouncement
         }
         if hasAddress && igmpReportsPending > 0 {
             if now >= igmpNextReport {

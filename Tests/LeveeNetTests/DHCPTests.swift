@@ -127,7 +127,13 @@ final class DHCPTests: XCTestCase {
         var node = NetworkStack(mac: nodeMAC, addressing: .dhcp(seed: 7), now: clock.now())
         XCTAssertFalse(node.hasAddress)
         let xid = bind(&node)
-        // After binding: the IGMP join for All-CoAP-Nodes goes out.
+        // After binding: an ARP announcement of the new address (sender = target = 10.9.0.50) ...
+        guard case let .transmit(announce) = poll(&node) else { return XCTFail("ARP announcement expected") }
+        XCTAssertEqual(announce, 42)
+        XCTAssertEqual(Array(tx.bytes[0..<6]), [255, 255, 255, 255, 255, 255])
+        XCTAssertEqual(Array(tx.bytes[28..<32]), [10, 9, 0, 50])
+        XCTAssertEqual(Array(tx.bytes[38..<42]), [10, 9, 0, 50])
+        // ... and the IGMP join for All-CoAP-Nodes.
         guard case let .transmit(n) = poll(&node) else { return XCTFail("IGMP report expected") }
         XCTAssertEqual(tx.bytes[23], 2, "IGMP")
         XCTAssertEqual(Array(tx.bytes[30..<34]), [224, 0, 1, 187])
