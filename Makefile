@@ -56,14 +56,20 @@ EMBEDDED     := -target armv7em-none-none-eabi -enable-experimental-feature Embe
                 -Xfrontend -function-sections -Xfrontend -disable-stack-protector -Xcc -fno-pic
 BOARD_SOURCES := $(filter-out $(BOARD)/Runtime.swift,$(wildcard $(BOARD)/*.swift))
 
-# One object and one .swiftmodule per core module, each built after the one before it in
-# CORE_MODULES (that order is also the dependency order). swiftc leaves an unchanged output's
-# timestamp alone, but Embedded Swift emits generic code into the importing module, so every
-# later module must rebuild: hence the touch.
+# One .swiftmodule and one object per core module, each built after the one before it in
+# CORE_MODULES (that order is also the dependency order). swiftc writes LLVM IR and clang turns it
+# into the object with -fdata-sections: Embedded Swift emits a weak copy of a global in every module
+# that specialises code using it, and only with a section per global can --gc-sections drop the
+# unused copies (otherwise they stay in .data/.bss as dead RAM). swiftc leaves an unchanged output's
+# timestamp alone, but generic code is emitted into the importing module, so every later module
+# must rebuild: hence the touch.
+CLANG_ARM := $(TOOLCHAIN)clang --target=armv7em-none-none-eabi -c -Os -ffunction-sections -fdata-sections -fno-pic \
+             -Wno-override-module
 define core_module
 $(FW)/$(1).o: $(shell find Sources/$(1) -name '*.swift') $(2) | $(FW)/.dir
 	$(SWIFTC) $(EMBEDDED) -module-name $(1) -I $(FW) -emit-module \
-	  -emit-module-path $(FW)/$(1).swiftmodule $$(filter %.swift,$$^) -c -o $$@
+	  -emit-module-path $(FW)/$(1).swiftmodule $$(filter %.swift,$$^) -emit-ir -o $(FW)/$(1).ll
+	$(CLANG_ARM) $(FW)/$(1).ll -o $$@
 	@touch $$@
 endef
 $(foreach m,$(CORE_MODULES),$(eval $(call core_module,$(m),$(if $(PREV),$(FW)/$(PREV).o)))$(eval PREV := $(m)))
@@ -73,7 +79,8 @@ $(FW)/.dir:
 
 $(FW)/Board.o: $(BOARD_SOURCES) $(BOARD)/support.h $(FW)/LeveeSelfTest.o
 	$(SWIFTC) $(EMBEDDED) -module-name Board -I $(FW) -import-bridging-header $(BOARD)/support.h \
-	  $(BOARD_SOURCES) -c -o $@
+	  $(BOARD_SOURCES) -emit-ir -o $(FW)/Board.ll
+	$(CLANG_ARM) $(FW)/Board.ll -o $@
 	@touch $@
 
 # The memory routines: their own module, loop idioms off (or memcpy would call itself).

@@ -30,7 +30,7 @@ let package = Package(
         // ---- Host side ----
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CPcap", path: "Sources/CPcap"),
-        .target(name: "LeveeLinux", dependencies: ["LeveeApp", "LeveeNet", "CPcap"]),
+        .target(name: "LeveeLinux", dependencies: ["LeveeApp", "LeveeNet", "LeveeScheduler", "CPcap"]),
         .executableTarget(name: "levee-node", dependencies: [
             "LeveeLinux", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

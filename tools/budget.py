@@ -81,7 +81,7 @@ def flash_by_object(map_path):
             elif "libgcc" in obj:
                 name = "libgcc"
             elif obj.startswith("<internal>"):
-                name = "unwind tables + stack pointer word"
+                name = "string literals (merged by the linker)"
             per[name] += size
     return per
 

@@ -7,11 +7,13 @@ import Glibc
 public enum SocketError: Error, CustomStringConvertible {
     case badAddress(String)
     case system(String, Int32)
+    case scheduler(String)
 
     public var description: String {
         switch self {
         case .badAddress(let a): return "not an IPv4 or IPv6 address: \(a)"
         case .system(let call, let code): return "\(call): \(String(cString: strerror(code)))"
+        case .scheduler(let text): return text
         }
     }
 }

@@ -28,7 +28,14 @@ struct LeveeNodeCommand: ParsableCommand {
     @Flag(help: "LAN mode: get the address by DHCP.") var dhcp = false
     @Option(help: "Record every frame sent and received to this pcap file.") var capture: String?
 
+    @Flag(help: "Print the static analysis of the node's task set (ceilings, blocking, response times) and exit.")
+    var analysis = false
+
     func run() throws {
+        if analysis {
+            print(HostNode.analysis(), terminator: "")
+            return
+        }
         if let interface {
             let lan = try LANConfiguration(interface: interface, mac: mac, ip: ip, gateway: gateway, dhcp: dhcp,
                                            capturePath: capture, servicePort: port)
@@ -36,12 +43,10 @@ struct LeveeNodeCommand: ParsableCommand {
             return
         }
         let socket = try UDPSocket(bind: bind, port: port)
-        var loop = SocketRunLoop(service: NodeService(bootTime: MonotonicClock().now()))
         let host = bind.contains(":") ? "[\(bind)]" : bind
         print("levee-node: serving coap://\(host):\(port) (Ctrl-C stops)")
         fflush(nil)   // scripts wait for this line: flush it even into a pipe
-        let signal = try loop.run(on: socket, datagramCapacity: CoAPLimits.maxDatagram)
-        let counters = loop.service.counters
-        print("levee-node: stopped by signal \(signal) after \(counters.requests) requests")
+        let signal = try HostNode.run(on: socket)
+        print("levee-node: stopped by signal \(signal)")
     }
 }

@@ -1,0 +1,105 @@
+import LeveeApp
+import LeveeBase
+import LeveeScheduler
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A host network driver as the node's run loop sees it: a descriptor to wait on, datagrams in
+/// and out. A UDP socket is one; the node's own stack on raw Ethernet is another.
+public protocol HostDatagramDriver: ~Copyable {
+    /// What poll() waits on for received datagrams.
+    var pollDescriptor: Int32 { get }
+    /// The next received datagram, written into `buffer`; nil when none waits.
+    func receive(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, source: Endpoint)?
+    /// Sends a datagram; a failed send is a lost datagram, as on a real network.
+    @discardableResult func send(_ datagram: UnsafeRawBufferPointer, to destination: Endpoint) -> Bool
+}
+
+extension UDPSocket: HostDatagramDriver {
+    public var pollDescriptor: Int32 { descriptor }
+}
+
+/// Runs the node's tasks on the host port of the scheduler until SIGINT or SIGTERM.
+///
+/// The loop plays the part of the chip's Ethernet MAC and interrupt controller: it moves received
+/// datagrams into the node's receive queue and latches the network-receive interrupt, advances the
+/// scheduler's clock to the monotonic time (which releases due timers and runs whatever is
+/// pending, by priority), and sends what the tasks left in the transmit queue. It sleeps in poll()
+/// until a datagram arrives, the next timer is due, or a stop signal comes.
+public enum HostNode {
+    public typealias Port = HostPort<NodeTasks>
+
+    /// Serves until a stop signal arrives; returns the signal number.
+    public static func run<Driver: HostDatagramDriver & ~Copyable>(on driver: borrowing Driver) throws(SocketError) -> Int32 {
+        let clock = MonotonicClock()
+        Port.advanceTime(to: clock.now())
+        do throws(SchedulerConfigurationError) {
+            try Scheduler<Port>.start()
+        } catch {
+            throw .scheduler(describe(error))
+        }
+        let stopPipe = try StopSignals.install()
+        defer { StopSignals.uninstall() }
+
+        var fds = [pollfd(fd: driver.pollDescriptor, events: Int16(POLLIN), revents: 0),
+                   pollfd(fd: stopPipe, events: Int16(POLLIN), revents: 0)]
+        let idle = TaskContext<Port>.idle
+        idle.lock(Service.self) { $0.resources.bootTime = clock.now() }
+        while true {
+            var timeout: Int32 = -1
+            if let wait = Port.timeUntilNextTimer() {
+                timeout = Int32(min(wait.microseconds / 1_000 + 1, 60_000))
+            }
+            let ready = poll(&fds, 2, timeout)
+            if ready < 0 && errno != EINTR { throw .system("poll", errno) }
+            if fds[1].revents != 0 {
+                var signal: UInt8 = 0
+                _ = read(stopPipe, &signal, 1)
+                return Int32(signal)
+            }
+            var more = true
+            repeat {
+                // Receive: fill the queue as a MAC's DMA would, then raise the interrupt.
+                more = idle.lock(ReceiveQueue.self) { queue in
+                    while !queue.isFull {
+                        var got = false
+                        queue.produce { buffer in
+                            guard let (count, source) = driver.receive(into: buffer) else { return nil }
+                            got = true
+                            return (count, source)
+                        }
+                        if !got { return false }
+                    }
+                    return true   // full: there may be more in the socket
+                }
+                Port.latch(.networkReceive)
+                Port.advanceTime(to: clock.now())
+                idle.lock(TransmitQueue.self) { queue in
+                    while queue.consume({ datagram, destination in driver.send(datagram, to: destination) }) != nil {}
+                }
+            } while more
+        }
+    }
+
+    /// The scheduler's refusal of the task set, as text.
+    static func describe(_ error: SchedulerConfigurationError) -> String {
+        var bytes = [UInt8](repeating: 0, count: 256)
+        return bytes.withUnsafeMutableBytes { raw in
+            var writer = ByteWriter(raw)
+            Scheduler<Port>.describe(error, into: &writer)
+            return String(decoding: writer.written, as: UTF8.self)
+        }
+    }
+
+    /// The static analysis of the node's task set with the measured maxima, as text
+    /// (`levee-node --analysis`, and `/sys/tasks`).
+    public static func analysis() -> String {
+        var bytes = [UInt8](repeating: 0, count: 4096)
+        return bytes.withUnsafeMutableBytes { raw in
+            var writer = ByteWriter(raw)
+            ResponseTimeAnalysis<NodeTasks>.write(into: &writer) { Scheduler<Port>.statistics(of: $0) }
+            return String(decoding: writer.written, as: UTF8.self)
+        }
+    }
+}
