@@ -7,3 +7,13 @@ lan-test: deps
 	Tests/LANTests/lan-test.sh .build/debug/levee-node
 
 TEST_EXTRA += lan-test
+
+# LAN mode against socket mode under the same CoAP load (release build; a section of bench/report.md).
+.PHONY: bench-lan
+bench-lan: deps
+	$(SWIFT) build -c release --product levee-node
+	$(SWIFT) build -c release --product levee
+	@mkdir -p bench/sections
+	python3 Tests/LANTests/lan_bench.py
+
+BENCH_EXTRA += bench-lan
