@@ -4,27 +4,36 @@ import LeveeNet
 import Glibc
 #endif
 
-/// LAN mode: the node's own IPv4/UDP stack (`NetworkStack`) on raw Ethernet frames from libpcap,
-/// so the node appears on the LAN as a host of its own, with its own MAC and IP. Datagrams to the
-/// service port go to the same `DatagramService` that socket mode runs on a UDP socket.
+/// LAN mode: the node's own IPv4/UDP stack on raw Ethernet frames from libpcap, so the node
+/// appears on the LAN as a host of its own, with its own MAC and IP. The per-frame work is the
+/// core's `EthernetNode` (the same the chip's MAC driver runs); this loop only waits and moves
+/// frames, and datagrams for the service port go to the same `DatagramService` socket mode runs.
 ///
 /// Single-threaded like `SocketRunLoop`: poll(2) on the pcap descriptor and the stop pipe, with a
-/// timeout up to the next deadline of the stack (DHCP, IGMP) or of the service. One receive frame
-/// (libpcap's) and one transmit frame buffer, allocated before the loop.
+/// timeout up to the next deadline of the stack (DHCP, ARP announcements, IGMP) or of the service.
 public struct LANRunLoop<Service: DatagramService> {
     public var service: Service
-    public private(set) var stack: NetworkStack
+    public private(set) var ethernet: EthernetNode
     public let configuration: LANConfiguration
     public let clock = MonotonicClock()
-    /// Datagrams delivered for other ports than the service port (nobody listens there).
-    public private(set) var otherPortDatagrams: UInt64 = 0
-    /// Replies or messages that did not fit a frame, or could not be sent (no address, no route).
-    public private(set) var unsentMessages: UInt64 = 0
+
+    public var stack: NetworkStack { ethernet.stack }
 
     public init(service: Service, configuration: LANConfiguration) {
         self.service = service
         self.configuration = configuration
-        stack = NetworkStack(mac: configuration.mac, addressing: configuration.addressing, now: MonotonicClock().now())
+        ethernet = EthernetNode(mac: configuration.mac, addressing: configuration.addressing,
+                                servicePort: configuration.servicePort, now: MonotonicClock().now())
+    }
+
+    /// Frames out through libpcap, and into the capture when there is one.
+    struct PcapLink: FrameTransmitter {
+        let interface: PcapInterface
+        let capture: PcapCaptureWriter?
+        mutating func transmit(_ frame: UnsafeRawBufferPointer) {
+            interface.inject(frame)
+            capture?.write(frame)
+        }
     }
 
     /// Serves until SIGINT or SIGTERM; returns the signal number. `log` receives one line per
@@ -38,6 +47,7 @@ public struct LANRunLoop<Service: DatagramService> {
             catch { throw .badOption(error.description) }
         }
         defer { capture?.close() }
+        var link = PcapLink(interface: interface, capture: capture)
         let stopPipe: Int32
         do { stopPipe = try StopSignals.install() } catch { throw .system("pipe", errno) }
         defer { StopSignals.uninstall() }
@@ -47,17 +57,9 @@ public struct LANRunLoop<Service: DatagramService> {
         var fds = [pollfd(fd: interface.selectableDescriptor, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: stopPipe, events: Int16(POLLIN), revents: 0)]
         var shownAddress = IPv4Address.broadcast   // differs from anything, so the first state is logged
-        var stackDeadline: Instant? = clock.now()
-
-        func send(_ count: Int) {
-            let frame = UnsafeRawBufferPointer(rebasing: transmit[0..<count])
-            interface.inject(frame)
-            capture?.write(frame)
-        }
+        var deadline: Instant? = clock.now()
 
         while true {
-            var deadline = stackDeadline
-            if let d = service.nextDeadline() { deadline = deadline.map { min($0, d) } ?? d }
             var timeout: Int32 = -1
             if let d = deadline { timeout = Int32(min(d.since(clock.now()).microseconds / 1_000 + 1, 60_000)) }
             let ready = poll(&fds, 2, timeout)
@@ -67,47 +69,12 @@ public struct LANRunLoop<Service: DatagramService> {
                 _ = read(stopPipe, &signal, 1)
                 return Int32(signal)
             }
-
-            // Every waiting frame, then the timers, then the service's own messages.
+            // Every waiting frame, then the timers and the service's own messages.
             while let frame = interface.nextFrame() {
                 capture?.write(frame)
-                let now = clock.now()
-                switch stack.receive(frame, now: now, transmit: transmit) {
-                case .transmit(let count):
-                    send(count)
-                case .deliver(let datagram):
-                    guard datagram.destination.port == configuration.servicePort else {
-                        otherPortDatagrams += 1
-                        continue
-                    }
-                    let source = Endpoint(ipv4: datagram.source.address.value, port: datagram.source.port)
-                    var reply = ByteWriter(UnsafeMutableRawBufferPointer(
-                        rebasing: transmit[udpPayloadOffset..<udpPayloadOffset + NetLimits.maxUDPPayload]))
-                    guard service.receive(datagram.payload(in: frame), from: source, at: now, reply: &reply) else { continue }
-                    sendUDP(reply, to: datagram.source, transmit: transmit, now: now, send: send)
-                case .consumed, .dropped:
-                    break
-                }
+                ethernet.receive(frame, now: clock.now(), service: &service, transmit: transmit, link: &link)
             }
-            while true {
-                switch stack.poll(now: clock.now(), transmit: transmit) {
-                case .transmit(let count):
-                    send(count)
-                    continue
-                case .idle(let until):
-                    stackDeadline = until
-                }
-                break
-            }
-            while true {
-                let now = clock.now()
-                var message = ByteWriter(UnsafeMutableRawBufferPointer(
-                    rebasing: transmit[udpPayloadOffset..<udpPayloadOffset + NetLimits.maxUDPPayload]))
-                guard let destination = service.nextOutgoing(at: now, into: &message) else { break }
-                guard let address = destination.ipv4 else { unsentMessages += 1; continue }
-                sendUDP(message, to: IPv4Endpoint(address: IPv4Address(address), port: destination.port),
-                        transmit: transmit, now: now, send: send)
-            }
+            deadline = ethernet.poll(now: clock.now(), service: &service, transmit: transmit, link: &link)
             capture?.flush()
             if stack.address != shownAddress {
                 shownAddress = stack.address
@@ -118,21 +85,6 @@ public struct LANRunLoop<Service: DatagramService> {
                     log("levee-node: LAN \(configuration.interface) mac \(configuration.mac) waiting for DHCP")
                 }
             }
-        }
-    }
-
-    mutating func sendUDP(_ payload: ByteWriter, to remote: IPv4Endpoint, transmit: UnsafeMutableRawBufferPointer,
-                          now: Instant, send: (Int) -> Void) {
-        guard !payload.overflowed else { unsentMessages += 1; return }
-        switch stack.sendUDP(from: configuration.servicePort, to: remote, payloadLength: payload.count,
-                             frame: transmit, now: now) {
-        case .transmit(let count):
-            send(count)
-        case .arpRequestInstead(let count):
-            unsentMessages += 1
-            send(count)
-        case .failed:
-            unsentMessages += 1
         }
     }
 }
