@@ -49,7 +49,7 @@ let package = Package(
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
         .testTarget(name: "LeveeLoadTests", dependencies: ["LeveeLoad"]),
         .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),
-        .testTarget(name: "LANTests", dependencies: ["LeveeLinux", "LeveeNet"], exclude: ["lan-test.sh", "lan_bench.py"]),
+        .testTarget(name: "LANTests", dependencies: ["LeveeLinux", "LeveeNet", "LeveeApp"], exclude: ["lan-test.sh", "lan_bench.py"]),
         .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler"], exclude: ["golden"]),
     ]
 )

@@ -11,6 +11,10 @@ public struct ARPCache: Sendable {
         public var mac: MACAddress
         public var refreshed: Instant
         public var inUse: Bool
+        /// Looked up for sending since it was last refreshed: worth refreshing before it expires.
+        public var used: Bool = false
+        /// A refresh request has gone out for this entry.
+        public var refreshRequested: Bool = false
     }
 
     /// Storage: `NetLimits.arpCacheEntries` entries (a literal: value generics need one).
@@ -36,12 +40,45 @@ public struct ARPCache: Sendable {
         return nil
     }
 
+    /// `lookup` for sending: marks the entry as in use, so `refreshDue` renews it before it ages
+    /// out and a steady flow (e.g. Observe notifications) never loses a datagram to ARP.
+    public mutating func lookupForSending(_ address: IPv4Address, now: Instant) -> MACAddress? {
+        for i in 0..<entries.count where entries[i].inUse && entries[i].address == address {
+            guard isFresh(entries[i], now: now) else { return nil }
+            entries[i].used = true
+            return entries[i].mac
+        }
+        return nil
+    }
+
+    /// When a used entry should be re-resolved: `NetLimits.arpRefreshMargin` before it expires.
+    func refreshTime(_ entry: Entry) -> Instant {
+        entry.refreshed + Interval(microseconds: NetLimits.arpEntryLifetime.microseconds - NetLimits.arpRefreshMargin.microseconds)
+    }
+
+    /// A used, still fresh entry due for a refresh request (marked as requested); and the next
+    /// instant one will be due.
+    mutating func refreshDue(now: Instant) -> (entry: Entry?, next: Instant?) {
+        var next: Instant? = nil
+        for i in 0..<entries.count where isFresh(entries[i], now: now) && entries[i].used && !entries[i].refreshRequested {
+            let due = refreshTime(entries[i])
+            if due <= now {
+                entries[i].refreshRequested = true
+                return (entries[i], nil)
+            }
+            next = next.map { min($0, due) } ?? due
+        }
+        return (nil, next)
+    }
+
     /// Refreshes an existing entry only (RFC 826's merge step for ARP not aimed at us). Returns whether it existed.
     @discardableResult
     public mutating func refresh(_ address: IPv4Address, mac: MACAddress, now: Instant) -> Bool {
         for i in 0..<entries.count where entries[i].inUse && entries[i].address == address {
             entries[i].mac = mac
             entries[i].refreshed = now
+            entries[i].used = false
+            entries[i].refreshRequested = false
             return true
         }
         return false

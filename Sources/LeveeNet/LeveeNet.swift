@@ -16,3 +16,14 @@
 //
 // Every limit is a named constant in `NetLimits`; every malformed frame is dropped with a
 // `DropReason` and counted in `NetCounters`, never trapped on.
+//
+// Budget (make firmware, STM32F407, -Osize; `ethernet` is the board's static `EthernetNode`):
+//   | what                                   | flash    | RAM                                   |
+//   | stack + EthernetNode glue (specialised) | ~9.7 KB  | 580 B (`ethernet`: stack, 8-entry ARP |
+//   |                                        |          | cache, counters, DHCP client)         |
+//   | transmit frame (`ethernetTransmitFrame`)|          | 1516 B                                |
+//   | self-checks and boot check             | ~7.5 KB  | stack only, while they run            |
+// Receive buffers belong to the MAC driver's DMA ring (QEMU's netduinoplus2 has no Ethernet MAC).
+// Throughput on Linux, same node and CoAP load, veth between namespaces (`make bench-lan`): LAN mode
+// (libpcap, this stack) 42 k / 54 k / 49 k req/s at 1 / 8 / 64 clients against 40 k / 45 k / 34 k
+// for socket mode (kernel UDP), at 11 / 7 / 6 µs of node CPU per request against 12 / 10 / 8.

@@ -10,6 +10,9 @@ public enum NetLimits {
     public static let arpCacheEntries = 8
     /// How long a learnt MAC address is trusted before it must be resolved again.
     public static let arpEntryLifetime = Interval.seconds(60)
+    /// A cache entry used for sending is re-resolved (unicast ARP request) this long before it
+    /// expires, so the flow to that peer is not interrupted.
+    public static let arpRefreshMargin = Interval.seconds(10)
     /// Largest UDP payload that fits one unfragmented frame (1500 − 20 IPv4 − 8 UDP).
     public static let maxUDPPayload = mtu - 20 - 8
     /// ARP announcements (gratuitous requests) sent when an address is configured (RFC 5227

@@ -346,6 +346,18 @@ public struct NetworkStack: Sendable {
             }
             deadline = deadline.map { min($0, arpNextAnnouncement) } ?? arpNextAnnouncement
         }
+        if hasAddress {
+            let (entry, next) = arpCache.refreshDue(now: now)
+            if let entry, tx.count >= Ethernet.headerLength + ARP.length {
+                // Unicast to the MAC we have (RFC 1122 §2.3.2.1 suggests unicast polling).
+                let count = writeARP(into: tx, operation: ARP.request, targetMAC: entry.mac, targetIP: entry.address,
+                                     ethernetDestination: entry.mac)
+                counters.arpRequestsSent &+= 1
+                counters.countOut(count)
+                return .transmit(byteCount: count)
+            }
+            if let next { deadline = deadline.map { min($0, next) } ?? next }
+        }
         if hasAddress && igmpReportsPending > 0 {
             if now >= igmpNextReport {
                 igmpReportsPending -= 1
@@ -429,7 +441,7 @@ public struct NetworkStack: Sendable {
             if isOnLink(remote.address) { nextHop = remote.address }
             else if !gateway.isUnspecified { nextHop = gateway }
             else { return .failed(.noRoute) }
-            guard let known = arpCache.lookup(nextHop, now: now) else {
+            guard let known = arpCache.lookupForSending(nextHop, now: now) else {
                 let count = writeARP(into: frame, operation: ARP.request, targetMAC: .zero, targetIP: nextHop,
                                      ethernetDestination: .broadcast)
                 counters.arpRequestsSent &+= 1

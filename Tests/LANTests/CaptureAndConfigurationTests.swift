@@ -3,6 +3,7 @@ import Foundation
 import LeveeBase
 import LeveeNet
 @testable import LeveeLinux
+import LeveeApp
 
 /// The capture writer checked by a real reader (`tshark -r`), for both link types, and the LAN-mode
 /// option parsing. (The LAN mode itself is tested end to end by lan-test.sh in network namespaces.)
@@ -104,5 +105,29 @@ final class CaptureAndConfigurationTests: XCTestCase {
             XCTAssertThrowsError(try LANConfiguration(interface: "eth0", mac: mac, ip: ip, gateway: nil, dhcp: dhcp,
                                                       capturePath: nil), "\(mac) \(ip) \(dhcp)")
         }
+    }
+}
+
+/// The chip's boot check of the Ethernet glue, on the host with the node's real CoAP service.
+final class EthernetNodeTests: XCTestCase {
+    struct Output: Console {
+        var text = ""
+        mutating func write(_ bytes: UnsafeRawBufferPointer) { text += String(decoding: bytes, as: UTF8.self) }
+    }
+
+    func testARPAndCoAPPingThroughTheEthernetNode() {
+        var ethernet = EthernetNode(mac: MACAddress(2, 0, 0, 0, 0, 2),
+                                    addressing: .fixed(address: IPv4Address(10, 0, 0, 2), prefixLength: 24, gateway: .unspecified),
+                                    now: .zero)
+        var service = NodeService(bootTime: .zero)
+        var output = Output()
+        var frame = [UInt8](repeating: 0, count: NetLimits.frameCapacity)
+        let failures = frame.withUnsafeMutableBytes {
+            EthernetBootCheck.run(&ethernet, service: &service, transmit: $0, console: &output)
+        }
+        XCTAssertEqual(failures, 0, output.text)
+        XCTAssertEqual(ethernet.stack.counters.arpRepliesSent, 1)
+        XCTAssertEqual(ethernet.stack.counters.udpSent, 1)
+        XCTAssertEqual(ethernet.unsentMessages, 0)
     }
 }

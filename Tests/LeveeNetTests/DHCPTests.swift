@@ -244,3 +244,48 @@ final class DHCPTests: XCTestCase {
         XCTAssertNotNil(json, "status is valid JSON: \(text)")
     }
 }
+
+final class ARPRefreshTests: XCTestCase {
+    func testUsedEntryIsRefreshedBeforeItExpiresAndUnusedOnesAgeOut() {
+        var clock = ManualClock(Instant(microseconds: 1_000_000))
+        let nodeMAC = MACAddress(2, 0, 0, 0, 0, 2), peerMAC = MACAddress(2, 0, 0, 0, 0, 1)
+        let peerIP = IPv4Address(10, 0, 0, 1), otherIP = IPv4Address(10, 0, 0, 3)
+        var node = NetworkStack(mac: nodeMAC, addressing: .fixed(address: IPv4Address(10, 0, 0, 2), prefixLength: 24,
+                                                                  gateway: .unspecified), now: clock.now())
+        var peer = NetworkStack(mac: peerMAC, addressing: .fixed(address: peerIP, prefixLength: 24, gateway: .unspecified),
+                                now: clock.now())
+        var tx = [UInt8](repeating: 0, count: NetLimits.frameCapacity)
+        var rx = [UInt8](repeating: 0, count: NetLimits.frameCapacity)
+        func drain() { while case .transmit = tx.withUnsafeMutableBytes({ node.poll(now: clock.now(), transmit: $0) }) {} }
+        drain()   // announcements and IGMP reports
+        node.arpCache.insert(peerIP, mac: peerMAC, now: clock.now())
+        node.arpCache.insert(otherIP, mac: MACAddress(2, 0, 0, 0, 0, 3), now: clock.now())
+        let send = { (n: inout NetworkStack) -> SendResult in
+            tx.withUnsafeMutableBytes { n.sendUDP(from: 5683, to: IPv4Endpoint(address: peerIP, port: 1), payloadLength: 0, frame: $0, now: clock.now()) }
+        }
+        XCTAssertEqual(send(&node), .transmit(byteCount: 42))
+        // Nothing until 10 s before expiry (60 s lifetime).
+        clock.advance(by: .seconds(49))
+        drain()   // the second announcement and IGMP report, due since long
+        XCTAssertEqual(tx.withUnsafeMutableBytes { node.poll(now: clock.now(), transmit: $0) }, .idle(until: Instant(microseconds: 51_000_000)))
+        clock.advance(by: .seconds(1))
+        guard case let .transmit(n) = tx.withUnsafeMutableBytes({ node.poll(now: clock.now(), transmit: $0) }) else {
+            return XCTFail("refresh request expected")
+        }
+        XCTAssertEqual(n, 42)
+        XCTAssertEqual(Array(tx[0..<6]), [2, 0, 0, 0, 0, 1], "unicast to the known MAC")
+        XCTAssertEqual(Array(tx[38..<42]), [10, 0, 0, 1])
+        XCTAssertEqual(tx.withUnsafeMutableBytes { node.poll(now: clock.now(), transmit: $0) }, .idle(until: nil), "requested once")
+        // The peer answers; the entry is fresh again and the flow goes on past the old expiry.
+        let reply = tx.withUnsafeBytes { t in rx.withUnsafeMutableBytes { r -> Int in
+            guard case let .transmit(c) = peer.receive(UnsafeRawBufferPointer(rebasing: t[0..<n]), now: clock.now(), transmit: r) else { return 0 }
+            return c } }
+        XCTAssertEqual(reply, 42)
+        let event = rx.withUnsafeBytes { r in tx.withUnsafeMutableBytes { node.receive(UnsafeRawBufferPointer(rebasing: r[0..<reply]), now: clock.now(), transmit: $0) } }
+        guard case .consumed = event else { return XCTFail("\(event)") }
+        clock.advance(by: .seconds(15))
+        XCTAssertEqual(send(&node), .transmit(byteCount: 42))
+        // The unused entry was not refreshed and has aged out.
+        XCTAssertNil(node.arpCache.lookup(otherIP, now: clock.now()))
+    }
+}
