@@ -24,6 +24,7 @@
 //   | transmit frame (`ethernetTransmitFrame`)|          | 1516 B                                |
 //   | self-checks and boot check             | ~7.5 KB  | stack only, while they run            |
 // Receive buffers belong to the MAC driver's DMA ring (QEMU's netduinoplus2 has no Ethernet MAC).
-// Throughput on Linux, same node and CoAP load, veth between namespaces (`make bench-lan`): LAN mode
-// (libpcap, this stack) 42 k / 54 k / 49 k req/s at 1 / 8 / 64 clients against 40 k / 45 k / 34 k
-// for socket mode (kernel UDP), at 11 / 7 / 6 µs of node CPU per request against 12 / 10 / 8.
+// Throughput on Linux, same node and CoAP load, veth between namespaces (`make bench-lan`, 3 s steps,
+// two runs on the shared 2-core VM): LAN mode (libpcap, this stack) is on par with socket mode
+// (kernel UDP): 1 client 42 k / 23 k req/s against 40 k / 25 k; 64 clients 49 k / 61 k against
+// 34 k / 47 k; node CPU 6–14 µs per request in both modes.
