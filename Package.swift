@@ -50,6 +50,7 @@ let package = Package(
         .testTarget(name: "LeveeLoadTests", dependencies: ["LeveeLoad"]),
         .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),
         .testTarget(name: "LANTests", dependencies: ["LeveeLinux", "LeveeNet", "LeveeApp"], exclude: ["lan-test.sh", "lan_bench.py"]),
-        .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler"], exclude: ["golden"]),
+        .target(name: "LeveeMallocCounter", path: "Tests/LeveeMallocCounter"),
+        .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], exclude: ["golden"]),
     ]
 )

@@ -14,6 +14,13 @@ public enum ResponseTimeAnalysis<App: TaskSet> {
         public var schedulable: Bool
         /// D − R, negative when the deadline is missed.
         public var slack: Int64
+
+        public init(blocking: UInt64, response: UInt64, schedulable: Bool, slack: Int64) {
+            self.blocking = blocking
+            self.response = response
+            self.schedulable = schedulable
+            self.slack = slack
+        }
     }
 
     public static func blocking(of task: App.Task) -> UInt64 {

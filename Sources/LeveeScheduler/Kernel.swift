@@ -19,6 +19,8 @@ struct KernelState {
     var source = InlineArray<32, UInt8>(repeating: 0)
     var idleDeclared: UInt32 = 0
     var ceiling = InlineArray<32, UInt8>(repeating: 0)
+    /// Where each resource's `Shared` storage lives (filled at its first lock).
+    var resourceAddress = InlineArray<32, UnsafeMutableRawPointer?>(repeating: nil)
 
     // ---- message queues of software tasks (capacity 0 = hardware task)
     var queueStart = InlineArray<32, UInt8>(repeating: 0)
@@ -78,6 +80,8 @@ public enum SchedulerMisuse: Equatable, Sendable {
     case none
     /// `task` (0xFF = idle/init) locked `resource` without declaring it.
     case undeclaredResource(task: UInt8, resource: UInt8)
+    /// `access` without a lock to a resource shared across priorities (or not declared).
+    case lockNeeded(task: UInt8, resource: UInt8)
     /// A spawn of a hardware task, or a pend of a software task.
     case wrongKind(task: UInt8)
     /// An interrupt source no task is bound to.

@@ -49,6 +49,11 @@ extension Scheduler {
             if let resource = App.Resource(rawValue: r), r < App.resourceCount { w.append(App.name(of: resource)) }
             else { w.appendDecimal(UInt64(widening: r)) }
             w.append(" without declaring it (ran at the highest ceiling)")
+        case .lockNeeded(let t, let r):
+            appendTask(t, &w); w.append(" accessed resource ")
+            if let resource = App.Resource(rawValue: r), r < App.resourceCount { w.append(App.name(of: resource)) }
+            else { w.appendDecimal(UInt64(widening: r)) }
+            w.append(" without a lock, but it is shared across priorities (ran under lock)")
         case .wrongKind(let t):
             appendTask(t, &w); w.append(": spawn of a hardware task or pend of a software task (refused)")
         case .unboundSource(let s):

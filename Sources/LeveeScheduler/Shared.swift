@@ -81,9 +81,42 @@ public struct TaskContext<Port: SchedulerPort> {
             Scheduler<Port>.recordMisuse(.undeclaredResource(task: running, resource: r))
             ceiling = kernel.levels
         }
+        let value = address(of: R.self)
         let token = Port.raiseCeiling(to: ceiling)
-        let result = body(&R.storage.value)
+        let result = body(&value.pointee.value)
         Port.restoreCeiling(token)
         return result
+    }
+
+    /// Direct access to a resource all of whose users run at one priority (RTIC: no lock needed,
+    /// none of them can preempt another). Using it on a resource shared across priorities is a
+    /// misuse: recorded, and the body then runs under `lock`.
+    @inline(__always)
+    public func access<R: SharedResource, Result>(_ resource: R.Type, _ body: (inout R.Value) -> Result) -> Result
+        where R.App == App {
+        let r = R.storage.resource.rawValue
+        let declared = running == KernelState.noTask ? kernel.idleDeclared : kernel.declared[Int(running & 31)]
+        guard r < 32, declared & (1 &<< UInt32(r)) != 0, kernel.ceiling[Int(r)] == kernel.priorityOfRunning() else {
+            Scheduler<Port>.recordMisuse(.lockNeeded(task: running, resource: r))
+            return lock(resource, body)
+        }
+        return body(&address(of: R.self).pointee.value)
+    }
+
+    /// The address of a resource's static storage, taken once and kept in the kernel. A generic
+    /// access to `R.storage` goes through its `modify` accessor, which an unspecialised (debug)
+    /// host build runs as a coroutine with a heap-allocated frame; through the address, a lock
+    /// allocates nothing in any build. A static stored variable never moves, so its address stays
+    /// valid after `withUnsafeMutablePointer` returns.
+    @inline(__always)
+    func address<R: SharedResource>(of resource: R.Type) -> UnsafeMutablePointer<Shared<App.Resource, R.Value>>
+        where R.App == App {
+        let slot = Int(R.storage.resource.rawValue & 31)
+        if let known = kernel.resourceAddress[slot] {
+            return known.assumingMemoryBound(to: Shared<App.Resource, R.Value>.self)
+        }
+        let fresh = withUnsafeMutablePointer(to: &R.storage) { $0 }
+        kernel.resourceAddress[slot] = UnsafeMutableRawPointer(fresh)
+        return fresh
     }
 }

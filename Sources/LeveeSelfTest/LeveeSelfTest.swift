@@ -5,6 +5,7 @@ import LeveeWasm
 import LeveeCoAP
 import LeveeApp
 import LeveeNet
+import LeveeScheduler
 
 public enum SelfTest {
     /// Runs all checks, printing a header per module; returns the number of failures.
@@ -20,6 +21,8 @@ public enum SelfTest {
         AppSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeNet\n")
         NetSelfChecks.run(&recorder)
+        recorder.console.write("self-test: LeveeScheduler\n")
+        SchedulerSelfChecks.run(&recorder)
         recorder.console.write("self-test: ")
         recorder.console.write(decimal: UInt64(widening: recorder.passed))
         recorder.console.write(" passed, ")
