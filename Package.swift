@@ -51,6 +51,7 @@ let package = Package(
         .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),
         .testTarget(name: "LANTests", dependencies: ["LeveeLinux", "LeveeNet", "LeveeApp"], exclude: ["lan-test.sh", "lan_bench.py"]),
         .target(name: "LeveeMallocCounter", path: "Tests/LeveeMallocCounter"),
+        .executableTarget(name: "sched-bench", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], path: "Benchmarks/SchedulerBench"),
         .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], exclude: ["golden"]),
     ]
 )

@@ -34,12 +34,15 @@ public struct TaskContext<Port: SchedulerPort> {
 
     /// The running task's number, `KernelState.noTask` in init and idle.
     @usableFromInline let running: UInt8
+    /// The resources the running task declared (idle's in init and idle): the lock's check.
+    @usableFromInline let declared: UInt32
     /// The instant this run was released for: the deadline of a timer, the time of a spawn or pend.
     /// Periodic tasks schedule their next run at `scheduled + period`, so they never drift.
     public let scheduled: Instant
 
     init(task: UInt8, scheduled: Instant) {
         self.running = task
+        self.declared = task == KernelState.noTask ? kernel.idleDeclared : kernel.declared[Int(task & 31)]
         self.scheduled = scheduled
     }
 
@@ -76,7 +79,6 @@ public struct TaskContext<Port: SchedulerPort> {
         where R.App == App {
         let r = R.storage.resource.rawValue
         var ceiling = kernel.ceiling[Int(r & 31)]
-        let declared = running == KernelState.noTask ? kernel.idleDeclared : kernel.declared[Int(running & 31)]
         if r >= 32 || declared & (1 &<< UInt32(r)) == 0 {
             Scheduler<Port>.recordMisuse(.undeclaredResource(task: running, resource: r))
             ceiling = kernel.levels
@@ -95,7 +97,6 @@ public struct TaskContext<Port: SchedulerPort> {
     public func access<R: SharedResource, Result>(_ resource: R.Type, _ body: (inout R.Value) -> Result) -> Result
         where R.App == App {
         let r = R.storage.resource.rawValue
-        let declared = running == KernelState.noTask ? kernel.idleDeclared : kernel.declared[Int(running & 31)]
         guard r < 32, declared & (1 &<< UInt32(r)) != 0, kernel.ceiling[Int(r)] == kernel.priorityOfRunning() else {
             Scheduler<Port>.recordMisuse(.lockNeeded(task: running, resource: r))
             return lock(resource, body)

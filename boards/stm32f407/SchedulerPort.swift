@@ -20,9 +20,9 @@ enum CortexM {
     static let timerLevel: UInt8 = 9
 
     /// NVIC priority byte of a level (4 implemented bits; a higher level is a smaller number).
-    /// Level 0 maps to 0, which as BASEPRI masks nothing.
+    /// Level 0 maps to 0 (16 << 4 = 0x100 masked away), which as BASEPRI masks nothing.
     @inline(__always) static func hardwarePriority(_ level: UInt8) -> UInt32 {
-        level == 0 ? 0 : UInt32(16 &- level) &<< 4
+        ((16 &- UInt32(level)) &<< 4) & 0xF0
     }
 
     static func setPriority(irq: UInt32, _ priority: UInt32) {

@@ -51,6 +51,16 @@ enum SchedulerBoard {
         Trace.reset()
         Trace.write { ResponseTimeAnalysis<WorkedExample>.write(into: &$0) }
         printTrace("analysis", &console)
+
+        var probed: UInt32 = 0
+        do throws(SchedulerConfigurationError) {
+            try Scheduler<CortexMPort<LockProbe>>.start()
+            probed = lockProbe(.idle) &+ lockProbe(.idle)
+        } catch {}
+        if probed != 3 || Scheduler<CortexMPort<LockProbe>>.misuses != 0 {
+            console.write("scheduler lock probe FAILED\n")
+            failures += 1
+        }
         return failures
     }
 
@@ -69,6 +79,36 @@ enum SchedulerBoard {
         console.write("trace "); console.write(name); console.write(" begin\n")
         Trace.withText { console.write($0) }
         console.write("trace "); console.write(name); console.write(" end\n")
+    }
+}
+
+/// A lock and nothing else, for `make sched-lock-cost`: its disassembly is the price of a lock on
+/// the chip (idle locks a resource of ceiling 2).
+@inline(never) func lockProbe(_ context: TaskContext<CortexMPort<LockProbe>>) -> UInt32 {
+    context.lock(LockProbe.Counter.self) { value in
+        value &+= 1
+        return value
+    }
+}
+
+enum LockProbe: TaskSet {
+    enum Task: UInt8 { case sensor }
+    enum Resource: UInt8 { case counter }
+    typealias Message = UInt32
+    static let name: StaticString = "lock-probe"
+    static let taskCount: UInt8 = 1
+    static let resourceCount: UInt8 = 1
+    static let priorityLevels: UInt8 = 2
+    static var idleResources: ResourceSet { .of(Resource.counter) }
+    static func declaration(of task: Task) -> TaskDeclaration {
+        TaskDeclaration("sensor", priority: 2, kind: .software(capacity: 1), resources: .of(Resource.counter))
+    }
+    static func name(of resource: Resource) -> StaticString { "counter" }
+    static func run<Port: SchedulerPort>(_ task: Task, _ message: UInt32, _ context: TaskContext<Port>) where Port.App == Self {}
+
+    enum Counter: SharedResource {
+        typealias App = LockProbe
+        nonisolated(unsafe) static var storage = Shared(Resource.counter, UInt32(0))
     }
 }
 
