@@ -10,10 +10,13 @@ public protocol FrameTransmitter {
 /// transmit buffer is counted by name in the budget.
 public typealias FrameStorage = InlineArray<1516, UInt8>
 
-/// The glue between a frame driver and the node's `DatagramService` (the CoAP server): runs the
-/// stack on each received frame, hands datagrams for the service port to the service, frames its
-/// replies and its own messages, and runs the stack's timers. The same code serves LAN mode on
-/// Linux and the chip's Ethernet MAC, so the CoAP server is unchanged above UDP in every mode.
+/// The glue between a frame driver and the node above UDP: a board's network driver built on
+/// the node's own stack. Frames the stack answers itself (ARP, ping, DHCP, IGMP) go straight back
+/// out; datagrams for the service port come out as `UDPDatagram`s (offsets into the frame) for the
+/// board to queue for the node's network task, and the node's datagrams go out through `send`.
+/// The same code runs LAN mode on Linux (`LANDriver`) and the chip's Ethernet MAC, so the CoAP
+/// server above UDP is the same in every mode. `serve` runs a `DatagramService` directly, for
+/// boards without the scheduler's queues.
 ///
 /// It holds no buffers: the driver owns the receive buffer(s) and one transmit buffer of
 /// `FrameStorage`, passed in on every call (a struct cannot lend out one of its fields while
@@ -23,7 +26,7 @@ public struct EthernetNode: Sendable {
     public let servicePort: UInt16
     /// Datagrams for other ports than `servicePort` (nobody listens there).
     public private(set) var otherPortDatagrams: UInt32 = 0
-    /// Replies and messages not sent: too long, no address yet, no route, or the next hop needed
+    /// Datagrams not sent: too long, not IPv4, no address yet, no route, or the next hop needed
     /// ARP first (then the ARP request went out in their place).
     public private(set) var unsentMessages: UInt32 = 0
 
@@ -32,71 +35,76 @@ public struct EthernetNode: Sendable {
         self.servicePort = servicePort
     }
 
-    /// Handles one received frame; anything to send goes to `link` through `transmit`.
-    public mutating func receive<Service: DatagramService, Link: FrameTransmitter>(
-        _ frame: UnsafeRawBufferPointer, now: Instant, service: inout Service,
-        transmit: UnsafeMutableRawBufferPointer, link: inout Link) {
+    /// Runs one received frame through the stack; returns the datagram when it is for the service
+    /// port. Anything the stack answers itself is sent to `link` through `transmit`.
+    public mutating func receive<Link: FrameTransmitter>(_ frame: UnsafeRawBufferPointer, now: Instant,
+                                                         transmit: UnsafeMutableRawBufferPointer,
+                                                         link: inout Link) -> UDPDatagram? {
         switch stack.receive(frame, now: now, transmit: transmit) {
         case .transmit(let count):
             link.transmit(transmit.readOnly.slice(0, count))
         case .deliver(let datagram):
-            guard datagram.destination.port == servicePort else { otherPortDatagrams &+= 1; return }
-            guard var reply = payloadWriter(transmit) else { unsentMessages &+= 1; return }
-            let source = Endpoint(ipv4: datagram.source.address.value, port: datagram.source.port)
-            guard service.receive(datagram.payload(in: frame), from: source, at: now, reply: &reply) else { return }
-            send(reply, to: datagram.source, now: now, transmit: transmit, link: &link)
+            if datagram.destination.port == servicePort { return datagram }
+            otherPortDatagrams &+= 1
         case .consumed, .dropped:
             break
         }
+        return nil
     }
 
-    /// Runs the stack's timers (DHCP, ARP announcements, IGMP) and sends the service's own
-    /// messages; returns when to call again at the latest (nil: only when a frame arrives).
-    public mutating func poll<Service: DatagramService, Link: FrameTransmitter>(
-        now: Instant, service: inout Service, transmit: UnsafeMutableRawBufferPointer,
-        link: inout Link) -> Instant? {
-        var deadline: Instant? = nil
-        while true {
-            switch stack.poll(now: now, transmit: transmit) {
-            case .transmit(let count):
-                link.transmit(transmit.readOnly.slice(0, count))
-                continue
-            case .idle(let until):
-                deadline = until
-            }
-            break
-        }
-        while var message = payloadWriter(transmit) {
-            guard let destination = service.nextOutgoing(at: now, into: &message) else { break }
-            guard let address = destination.ipv4 else { unsentMessages &+= 1; continue }
-            send(message, to: IPv4Endpoint(address: IPv4Address(address), port: destination.port),
-                 now: now, transmit: transmit, link: &link)
-        }
-        if let serviceDeadline = service.nextDeadline() {
-            deadline = deadline.map { min($0, serviceDeadline) } ?? serviceDeadline
-        }
-        return deadline
-    }
-
-    /// A writer over the UDP payload area of the transmit frame; nil when the buffer is too small.
-    func payloadWriter(_ transmit: UnsafeMutableRawBufferPointer) -> ByteWriter? {
+    /// A writer over the UDP payload area of the transmit frame (what `send` sends); nil when the
+    /// buffer cannot hold a header.
+    public func payloadWriter(_ transmit: UnsafeMutableRawBufferPointer) -> ByteWriter? {
         let end = min(transmit.count, udpPayloadOffset + NetLimits.maxUDPPayload)
         guard end > udpPayloadOffset else { return nil }
         return ByteWriter(UnsafeMutableRawBufferPointer(rebasing: transmit[udpPayloadOffset..<end]))
     }
 
-    mutating func send<Link: FrameTransmitter>(_ payload: ByteWriter, to remote: IPv4Endpoint, now: Instant,
-                                               transmit: UnsafeMutableRawBufferPointer, link: inout Link) {
-        guard !payload.overflowed else { unsentMessages &+= 1; return }
-        switch stack.sendUDP(from: servicePort, to: remote, payloadLength: payload.count, frame: transmit, now: now) {
+    /// Sends the `payloadLength` bytes already at `udpPayloadOffset` in `transmit` from the service
+    /// port to `destination`; returns whether the datagram itself went out.
+    @discardableResult
+    public mutating func send<Link: FrameTransmitter>(payloadLength: Int, to destination: Endpoint, now: Instant,
+                                                      transmit: UnsafeMutableRawBufferPointer, link: inout Link) -> Bool {
+        guard let address = destination.ipv4 else { unsentMessages &+= 1; return false }
+        let remote = IPv4Endpoint(address: IPv4Address(address), port: destination.port)
+        switch stack.sendUDP(from: servicePort, to: remote, payloadLength: payloadLength, frame: transmit, now: now) {
         case .transmit(let count):
             link.transmit(transmit.readOnly.slice(0, count))
+            return true
         case .arpRequestInstead(let count):
             unsentMessages &+= 1
             link.transmit(transmit.readOnly.slice(0, count))
+            return false
         case .failed:
             unsentMessages &+= 1
+            return false
         }
+    }
+
+    /// Runs the stack's timers (DHCP, ARP announcements and refreshes, IGMP); returns when to call
+    /// again at the latest (nil: only when a frame arrives).
+    public mutating func poll<Link: FrameTransmitter>(now: Instant, transmit: UnsafeMutableRawBufferPointer,
+                                                      link: inout Link) -> Instant? {
+        while true {
+            switch stack.poll(now: now, transmit: transmit) {
+            case .transmit(let count):
+                link.transmit(transmit.readOnly.slice(0, count))
+            case .idle(let until):
+                return until
+            }
+        }
+    }
+
+    /// Runs `service` on a received frame: its reply, if any, goes straight back.
+    public mutating func serve<Service: DatagramService, Link: FrameTransmitter>(
+        _ frame: UnsafeRawBufferPointer, now: Instant, service: inout Service,
+        transmit: UnsafeMutableRawBufferPointer, link: inout Link) {
+        guard let datagram = receive(frame, now: now, transmit: transmit, link: &link) else { return }
+        guard var reply = payloadWriter(transmit) else { unsentMessages &+= 1; return }
+        let source = Endpoint(ipv4: datagram.source.address.value, port: datagram.source.port)
+        guard service.receive(datagram.payload(in: frame), from: source, at: now, reply: &reply) else { return }
+        guard !reply.overflowed else { unsentMessages &+= 1; return }
+        send(payloadLength: reply.count, to: source, now: now, transmit: transmit, link: &link)
     }
 }
 
@@ -136,14 +144,14 @@ public enum EthernetBootCheck {
             let target = IPv4Endpoint(address: nodeAddress, port: node.servicePort)
             guard case let .arpRequestInstead(arp) = peer.sendUDP(from: 49_152, to: target, payloadLength: 4,
                                                                   frame: peerFrame, now: now) else { return }
-            node.receive(peerFrame.readOnly.slice(0, arp), now: now, service: &service, transmit: transmit, link: &link)
+            node.serve(peerFrame.readOnly.slice(0, arp), now: now, service: &service, transmit: transmit, link: &link)
             guard link.frames == 1, case .consumed = peer.receive(link.copy.readOnly.slice(0, link.count), now: now,
                                                                   transmit: peerFrame) else { return }
             peerFrame[udpPayloadOffset] = 0x40; peerFrame[udpPayloadOffset + 1] = 0
             peerFrame[udpPayloadOffset + 2] = 0xBE; peerFrame[udpPayloadOffset + 3] = 0xEF
             guard case let .transmit(count) = peer.sendUDP(from: 49_152, to: target, payloadLength: 4,
                                                            frame: peerFrame, now: now) else { return }
-            node.receive(peerFrame.readOnly.slice(0, count), now: now, service: &service, transmit: transmit, link: &link)
+            node.serve(peerFrame.readOnly.slice(0, count), now: now, service: &service, transmit: transmit, link: &link)
             guard link.frames == 2,
                   case let .deliver(reply) = peer.receive(link.copy.readOnly.slice(0, link.count), now: now,
                                                           transmit: peerFrame) else { return }

@@ -39,7 +39,7 @@ struct LeveeNodeCommand: ParsableCommand {
         if let interface {
             let lan = try LANConfiguration(interface: interface, mac: mac, ip: ip, gateway: gateway, dhcp: dhcp,
                                            capturePath: capture, servicePort: port)
-            _ = try runLAN(lan, service: NodeService(bootTime: MonotonicClock().now()))
+            _ = try runLAN(lan)
             return
         }
         let socket = try UDPSocket(bind: bind, port: port)
