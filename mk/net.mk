@@ -8,6 +8,14 @@ lan-test: deps
 
 TEST_EXTRA += lan-test
 
+# Socket mode's --capture (raw IP), decoded by tshark; needs no privileges.
+.PHONY: capture-test
+capture-test: deps
+	$(SWIFT) build --product levee-node
+	Tests/LANTests/socket-capture-test.sh .build/debug/levee-node
+
+TEST_EXTRA += capture-test
+
 # LAN mode against socket mode under the same CoAP load (release build; a section of bench/report.md).
 .PHONY: bench-lan
 bench-lan: deps

@@ -46,7 +46,14 @@ struct LeveeNodeCommand: ParsableCommand {
         let host = bind.contains(":") ? "[\(bind)]" : bind
         print("levee-node: serving coap://\(host):\(port) (Ctrl-C stops)")
         fflush(nil)   // scripts wait for this line: flush it even into a pipe
-        let signal = try HostNode.run(on: socket)
+        let signal: Int32
+        if let capture {   // raw-IP records of every datagram (LeveeLinux/PcapCapturingDriver.swift)
+            let local = socket.localEndpoint
+            signal = try HostNode.run(on: PcapCapturingDriver(socket, local: local,
+                                                              capture: PcapCaptureWriter(path: capture, linkType: .rawIP)))
+        } else {
+            signal = try HostNode.run(on: socket)
+        }
         print("levee-node: stopped by signal \(signal)")
     }
 }
