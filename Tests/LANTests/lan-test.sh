@@ -169,6 +169,26 @@ if start_node "$WORK/node-dhcp.log" --dhcp; then
         fail "lease not found in dnsmasq's records"; cat "$WORK/dnsmasq.log"
     fi
     check_node "$leased"
+    # Renewal at T1 (dnsmasq's shortest lease is 2 min, so T1 is 60 s after the ACK): a unicast
+    # REQUEST from the leased address, ACKed again. LAN_TEST_QUICK=1 skips the wait.
+    if [ "${LAN_TEST_QUICK:-0}" != 1 ]; then
+        say "waiting for the lease renewal at T1 (60 s; LAN_TEST_QUICK=1 skips)"
+        renewed=
+        for _ in $(seq 1 80); do
+            if [ "$(grep -c "DHCPACK(.*) $leased $NODE_MAC" "$WORK/dnsmasq.log")" -ge 2 ]; then renewed=1; break; fi
+            sleep 1
+        done
+        if [ -n "$renewed" ] && grep -q "DHCPREQUEST(.*) $leased $NODE_MAC" "$WORK/dnsmasq.log"; then
+            pass "lease renewed at T1: REQUEST from $leased answered by a second DHCPACK"
+            if out=$(in_peer ping -c 1 -W 2 "$leased" 2>&1) && grep -q " 0% packet loss" <<<"$out"; then
+                pass "still answering on $leased after the renewal"
+            else
+                fail "no answer on $leased after the renewal"
+            fi
+        else
+            fail "no lease renewal seen by dnsmasq"; grep -E "DHCP(REQUEST|ACK|NAK)" "$WORK/dnsmasq.log"
+        fi
+    fi
     stop_node
     grep "stopped" "$WORK/node-dhcp.log" | sed "s/^/lan-test:      /"
 else
