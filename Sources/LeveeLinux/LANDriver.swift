@@ -24,6 +24,9 @@ public final class LANDriver: HostDatagramDriver {
     let clock = MonotonicClock()
     let log: (String) -> Void
     var shownAddress = IPv4Address.broadcast   // differs from anything, so the first state is logged
+    /// When the stack's timers are next due (also checked while frames keep coming, so a busy
+    /// link never starves DHCP renewal).
+    var timersDue: Instant? = nil
     /// Datagrams longer than the node's receive buffer.
     public private(set) var oversizedDatagrams: UInt64 = 0
 
@@ -79,6 +82,7 @@ public final class LANDriver: HostDatagramDriver {
     /// the stack's timers run and the capture is flushed).
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, source: Endpoint)? {
         var link = Link(interface: interface, capture: capture)
+        if let due = timersDue, clock.now() >= due { runTimers() }
         while let frame = interface.nextFrame() {
             capture?.write(frame)
             guard let datagram = node.receive(frame, now: clock.now(), transmit: transmit, link: &link) else { continue }
@@ -109,7 +113,8 @@ public final class LANDriver: HostDatagramDriver {
         var link = Link(interface: interface, capture: capture)
         let now = clock.now()
         var spec = itimerspec()   // all zero: disarmed
-        if let next = node.poll(now: now, transmit: transmit, link: &link) {
+        timersDue = node.poll(now: now, transmit: transmit, link: &link)
+        if let next = timersDue {
             // At least 1 ms ahead: a zero it_value would disarm instead of firing at once.
             let wait = max(next.since(now).microseconds, 1_000)
             spec.it_value.tv_sec = Int(wait / 1_000_000)
