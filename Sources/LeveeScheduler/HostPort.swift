@@ -23,11 +23,17 @@ public enum HostPort<App: TaskSet>: VirtualTimePort {
     /// The timer interrupt sits above every task level, like SysTick on the chip.
     static var timerLevel: UInt8 { 31 }
 
+    /// Clears the controller for a fresh start; the clock keeps its time (the host loop may have
+    /// advanced it to the monotonic time already).
     public static func configure(levels: UInt8) {
         let maskDepth = host.maskDepth   // start() configures from inside a masked section
+        let clock = host.clock
         host = HostInterruptController()
         host.maskDepth = maskDepth
+        host.clock = clock
     }
+
+    public static func resetTime() { host.clock = ManualClock() }
 
     public static func pend(level: UInt8) {
         host.pendingLevels |= 1 &<< UInt32(level & 31)

@@ -35,4 +35,6 @@ public protocol SchedulerPort {
 public protocol VirtualTimePort: SchedulerPort {
     /// Moves the clock to `instant` (never backwards) and takes the timer interrupt.
     static func advanceTime(to instant: Instant)
+    /// Puts the clock back to zero (a test or scenario starting afresh; `start()` keeps the time).
+    static func resetTime()
 }

@@ -32,6 +32,7 @@ final class AllocationTests: XCTestCase {
 
     func testABusyPeriodAllocatesNothing() throws {
         NodeLike.reset()
+        HostPort<NodeLike>.resetTime()
         try Node.start()
         busyPeriod(rounds: 10)   // warm-up: the host runtime may instantiate metadata once
         let runsBefore = Node.statistics(of: .sample).runs

@@ -39,6 +39,7 @@ final class SchedulerBehaviourTests: XCTestCase {
 
     func start() {
         NodeLike.reset()
+        HostPort<NodeLike>.resetTime()
         XCTAssertNoThrow(try Node.start())
     }
 
@@ -61,6 +62,15 @@ final class SchedulerBehaviourTests: XCTestCase {
         XCTAssertEqual(Node.firstMisuse, .lockNeeded(task: NodeLike.Task.rogue.rawValue, resource: NodeLike.Resource.readings.rawValue))
         XCTAssertEqual(message { Node.describe(Node.firstMisuse, into: &$0) },
                        "task rogue accessed resource readings without a lock, but it is shared across priorities (ran under lock)")
+    }
+
+    func testStartKeepsTheTimeTheHostLoopSet() {
+        NodeLike.reset()
+        HostPort<NodeLike>.advanceTime(to: Instant(microseconds: 5_000_000))
+        XCTAssertNoThrow(try Node.start())
+        XCTAssertEqual(HostPort<NodeLike>.now(), Instant(microseconds: 5_000_000))
+        XCTAssertNoThrow(try Node.spawn(after: .milliseconds(2), .log, 0))
+        XCTAssertEqual(HostPort<NodeLike>.timeUntilNextTimer(), .milliseconds(2))
     }
 
     func testLockingAnUndeclaredResourceIsRecordedAndMadeSafe() {

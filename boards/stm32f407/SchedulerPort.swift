@@ -33,8 +33,40 @@ enum CortexM {
     }
 }
 
-/// The virtual monotonic of the trace scenarios (SysTick is pended by hand when it moves).
+/// The monotonic: moved by hand in the trace scenarios (then SysTick is pended by hand), by
+/// SysTick's counter when `SysTickMonotonic` runs.
 nonisolated(unsafe) var chipClock = ManualClock()
+/// How far each SysTick interrupt moves the clock (zero: SysTick only releases timers).
+nonisolated(unsafe) var chipTick = Interval.zero
+
+/// SysTick as the monotonic time base: an interrupt every tick, each moving `chipClock` by it and
+/// releasing the due timers. The tick bounds the timer resolution (1 ms in the node).
+enum SysTickMonotonic {
+    static let csr: UInt32 = 0xE000_E010   // control and status: ENABLE | TICKINT | CLKSOURCE
+    static let rvr: UInt32 = 0xE000_E014   // reload value (24 bits)
+    static let cvr: UInt32 = 0xE000_E018   // current value
+    static let coreClockHz: UInt32 = 168_000_000
+
+    /// Starts the counter with one interrupt per `tick` (at most 99 ms at 168 MHz).
+    static func start(tick: Interval) {
+        let cycles = (coreClockHz / 1_000_000) &* UInt32(truncatingIfNeeded: tick.microseconds)
+        chipTick = tick
+        levee_mmio_write32(rvr, (cycles &- 1) & 0x00FF_FFFF)
+        levee_mmio_write32(cvr, 0)
+        levee_mmio_write32(csr, 0b111)
+    }
+
+    static func stop() {
+        levee_mmio_write32(csr, 0)
+        chipTick = .zero
+    }
+
+    /// SysTick's work as the monotonic: advance by one tick (interrupts are masked by priority:
+    /// SysTick is above every task level, and thread-mode readers mask).
+    static func tickElapsed() {
+        if chipTick > .zero { chipClock.current = chipClock.current + chipTick }
+    }
+}
 
 enum CortexMPort<App: TaskSet>: VirtualTimePort {
     static func configure(levels: UInt8) {
@@ -89,9 +121,14 @@ enum CortexMPort<App: TaskSet>: VirtualTimePort {
         return result
     }
 
-    static func now() -> Instant { chipClock.now() }
+    /// Masked: a 64-bit read that SysTick could interrupt halfway.
+    static func now() -> Instant { withInterruptsMasked { chipClock.now() } }
 
     static func waitForInterrupt() { levee_wfi() }
+
+    static func resetTime() {
+        withInterruptsMasked { chipClock = ManualClock() }
+    }
 
     static func advanceTime(to instant: Instant) {
         withInterruptsMasked {

@@ -5,7 +5,7 @@ import LeveeBase
 import LeveeScheduler
 
 enum ActiveScenario {
-    case none, lock, preempt, message, capacity, schedule, periodic
+    case none, lock, preempt, message, capacity, schedule, periodic, monotonic
 }
 
 nonisolated(unsafe) var activeScenario = ActiveScenario.none
@@ -21,11 +21,13 @@ enum SchedulerBoard {
         case .capacity: Scheduler<CortexMPort<CapacityScenario>>.runLevel(level)
         case .schedule: Scheduler<CortexMPort<ScheduleScenario>>.runLevel(level)
         case .periodic: Scheduler<CortexMPort<PeriodicScenario>>.runLevel(level)
+        case .monotonic: Scheduler<CortexMPort<MonotonicCheck>>.runLevel(level)
         }
     }
 
     /// SysTick: the monotonic's interrupt releases the due timers.
     static func monotonicInterrupt() {
+        SysTickMonotonic.tickElapsed()
         switch activeScenario {
         case .none: break
         case .lock: Scheduler<CortexMPort<LockScenario>>.releaseDueTimers()
@@ -34,6 +36,7 @@ enum SchedulerBoard {
         case .capacity: Scheduler<CortexMPort<CapacityScenario>>.releaseDueTimers()
         case .schedule: Scheduler<CortexMPort<ScheduleScenario>>.releaseDueTimers()
         case .periodic: Scheduler<CortexMPort<PeriodicScenario>>.releaseDueTimers()
+        case .monotonic: Scheduler<CortexMPort<MonotonicCheck>>.releaseDueTimers()
         }
     }
 
@@ -46,6 +49,7 @@ enum SchedulerBoard {
         failures += play(.capacity, CapacityScenario.self, &console)
         failures += play(.schedule, ScheduleScenario.self, &console)
         failures += play(.periodic, PeriodicScenario.self, &console)
+        failures += checkMonotonic(&console)
         activeScenario = .none
 
         Trace.reset()
@@ -67,12 +71,36 @@ enum SchedulerBoard {
     static func play<App: TraceScenario, Output: Console>(
         _ scenario: ActiveScenario, _ app: App.Type, _ console: inout Output
     ) -> UInt32 {
-        chipClock = ManualClock()
         activeScenario = scenario
         let clean = TraceScenarios.play(CortexMPort<App>.self)
         printTrace(App.name, &console)
         if !clean { console.write("scheduler scenario FAILED: "); console.write(App.name); console.write("\n") }
         return clean ? 0 : 1
+    }
+
+    /// A timer released by the real SysTick counter (not the by-hand clock of the scenarios):
+    /// spawn(after: 3 ms) must be released at the third 1 ms tick (3000 us), not before.
+    static func checkMonotonic<Output: Console>(_ console: inout Output) -> UInt32 {
+        activeScenario = .monotonic
+        CortexMPort<MonotonicCheck>.resetTime()
+        MonotonicCheck.releasedAt = 0
+        do throws(SchedulerConfigurationError) { try Scheduler<CortexMPort<MonotonicCheck>>.start() } catch {}
+        try? Scheduler<CortexMPort<MonotonicCheck>>.spawn(after: .milliseconds(3), .alarm, 0)
+        SysTickMonotonic.start(tick: .milliseconds(1))
+        // Idle until the alarm ran, or 50 ms of SysTick time passed (bounded by a spin count too,
+        // so a SysTick that never counts fails the check instead of sleeping forever in wfi).
+        var spins: UInt32 = 0
+        while MonotonicCheck.releasedAt == 0 && CortexMPort<MonotonicCheck>.now().microseconds < 50_000
+                && spins < 200_000_000 {
+            spins &+= 1
+        }
+        SysTickMonotonic.stop()
+        activeScenario = .none
+        let passed = MonotonicCheck.releasedAt == 3_000
+        console.write("monotonic: SysTick released spawn(after: 3 ms) at ")
+        console.write(decimal: MonotonicCheck.releasedAt)
+        console.write(passed ? " us (ok)\n" : " us (FAILED: expected 3000)\n")
+        return passed ? 0 : 1
     }
 
     static func printTrace<Output: Console>(_ name: StaticString, _ console: inout Output) {
@@ -88,6 +116,26 @@ enum SchedulerBoard {
     context.lock(LockProbe.Counter.self) { value in
         value &+= 1
         return value
+    }
+}
+
+/// One software task for the SysTick check.
+enum MonotonicCheck: TaskSet {
+    enum Task: UInt8 { case alarm }
+    enum Resource: UInt8 { case none }
+    typealias Message = UInt32
+    static let name: StaticString = "monotonic"
+    static let taskCount: UInt8 = 1
+    static let resourceCount: UInt8 = 0
+    static let priorityLevels: UInt8 = 1
+    nonisolated(unsafe) static var releasedAt: UInt64 = 0
+    static func declaration(of task: Task) -> TaskDeclaration {
+        TaskDeclaration("alarm", priority: 1, kind: .software(capacity: 1))
+    }
+    static func name(of resource: Resource) -> StaticString { "none" }
+    static func run<Port: SchedulerPort>(_ task: Task, _ message: UInt32, _ context: TaskContext<Port>) where Port.App == Self {
+        // The release instant: `now()` may be a tick later if the emulator fell behind.
+        releasedAt = context.now() >= context.scheduled ? context.scheduled.microseconds : 1
     }
 }
 

@@ -21,6 +21,7 @@ public enum TraceScenarios {
     public static func play<Port: VirtualTimePort>(_ port: Port.Type) -> Bool where Port.App: TraceScenario {
         Trace.reset()
         Port.App.reset()
+        Port.resetTime()
         do {
             try Scheduler<Port>.start()
         } catch {
