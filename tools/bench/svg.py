@@ -8,6 +8,17 @@ def _esc(text):
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def _frame(width, height, left, right, top, bottom, title, y_label):
+    """The SVG opening, the title, both axes and the y-axis label, shared by every chart."""
+    mid_y = (top + height - bottom) / 2
+    return [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
+            f'<rect width="{width}" height="{height}" fill="white"/>',
+            f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">{_esc(title)}</text>',
+            f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>',
+            f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
+            f'<text x="15" y="{mid_y}" text-anchor="middle" transform="rotate(-90 15 {mid_y})">{_esc(y_label)}</text>']
+
+
 def line_chart(path, title, x_label, y_label, series, log_x=True, log_y=False, width=640, height=400):
     """series: {name: [(x, y), ...]}; writes an SVG file."""
     left, right, top, bottom = 70, 160, 40, 50
@@ -30,13 +41,8 @@ def line_chart(path, title, x_label, y_label, series, log_x=True, log_y=False, w
     def py(v):
         return height - bottom - (fy(v) - y0) / (y1 - y0) * (height - top - bottom)
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">{_esc(title)}</text>',
-           f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>',
-           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
-           f'<text x="{(left + width - right) / 2}" y="{height - 10}" text-anchor="middle">{_esc(x_label)}</text>',
-           f'<text x="15" y="{(top + height - bottom) / 2}" text-anchor="middle" transform="rotate(-90 15 {(top + height - bottom) / 2})">{_esc(y_label)}</text>']
+    out = _frame(width, height, left, right, top, bottom, title, y_label)
+    out.append(f'<text x="{(left + width - right) / 2}" y="{height - 10}" text-anchor="middle">{_esc(x_label)}</text>')
     for x in sorted(set(xs)):
         out.append(f'<text x="{px(x):.1f}" y="{height - bottom + 16}" text-anchor="middle">{x}</text>')
     for i in range(5):
@@ -74,12 +80,7 @@ def bar_chart(path, title, y_label, groups, series_names, log_y=True, width=720,
     def py(v):
         return height - bottom - (fy(v) - y0) / (y1 - y0) * (height - top - bottom)
 
-    out = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" font-family="sans-serif" font-size="12">',
-           f'<rect width="{width}" height="{height}" fill="white"/>',
-           f'<text x="{width / 2}" y="20" text-anchor="middle" font-size="14">{_esc(title)}</text>',
-           f'<line x1="{left}" y1="{height - bottom}" x2="{width - right}" y2="{height - bottom}" stroke="black"/>',
-           f'<line x1="{left}" y1="{top}" x2="{left}" y2="{height - bottom}" stroke="black"/>',
-           f'<text x="15" y="{(top + height - bottom) / 2}" text-anchor="middle" transform="rotate(-90 15 {(top + height - bottom) / 2})">{_esc(y_label)}</text>']
+    out = _frame(width, height, left, right, top, bottom, title, y_label)
     for e in range(int(y0), int(y1) + 1) if log_y else []:
         out.append(f'<text x="{left - 6}" y="{py(10 ** e) + 4:.1f}" text-anchor="end">{10 ** e:g}</text>')
     for g, (label, vs) in enumerate(groups):
