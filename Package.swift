@@ -10,6 +10,7 @@ let package = Package(
     products: [
         .executable(name: "levee-node", targets: ["levee-node"]),
         .executable(name: "levee", targets: ["levee"]),
+        .executable(name: "wasm-spec", targets: ["wasm-spec"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
@@ -37,6 +38,8 @@ let package = Package(
         .target(name: "LeveeLoad", dependencies: [
             "LeveeCoAP", "CLinux", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
+        .target(name: "LeveeWasmHost", dependencies: ["LeveeWasm"]),
+        .executableTarget(name: "wasm-spec", dependencies: ["LeveeWasmHost"]),
         .executableTarget(name: "levee", dependencies: [
             "LeveeApp", "LeveeWasm", "LeveeLoad",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -44,7 +47,7 @@ let package = Package(
 
         // ---- Tests ----
         .testTarget(name: "LeveeBaseTests", dependencies: ["LeveeBase"]),
-        .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm"]),
+        .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm", "LeveeWasmHost"]),
         .testTarget(name: "LeveeAppTests", dependencies: ["LeveeApp", "LeveeLinux"]),
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
         .testTarget(name: "LeveeLoadTests", dependencies: ["LeveeLoad"]),

@@ -1,17 +1,5 @@
 import LeveeBase
 
-/// Why a binary module was rejected by the decoder.
-public enum DecodeError: Error, Equatable {
-    case unexpectedEnd
-    case badMagic
-    case unsupportedVersion
-    case integerTooLong
-    case integerRepresentationTooLong
-    case sectionOutOfOrder
-    case sectionSizeMismatch
-    case unknownSection
-}
-
 extension ByteReader {
     /// Reads an unsigned LEB128 integer of at most `bits` bits (32 or 64), rejecting overlong
     /// encodings and unused bits that are set, as the binary format requires.

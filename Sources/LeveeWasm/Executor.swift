@@ -1,0 +1,865 @@
+/// Runs the internal code: one dense switch in one loop. Guest calls push a `CallFrame` on the
+/// instance's own call stack and move the frame pointer up the value stack; they never recurse
+/// on the native stack. State that the hot loop needs (pc, fp, memory base and size, the current
+/// instance's tables) sits in locals, reloaded when a call or return crosses into another
+/// instance or memory may have grown.
+
+/// A fuel budget: the guest is charged at calls (the callee's instruction count) and loop
+/// back-edges (the loop body's), an upper bound of the instructions it runs in between.
+public struct Fuel {
+    public var remaining: Int64
+    /// The host's `preempt` is called each time this much fuel has been used.
+    public var preemptionInterval: Int64
+
+    public init(_ remaining: Int64, preemptionInterval: Int64 = 10_000) {
+        self.remaining = remaining
+        self.preemptionInterval = preemptionInterval > 0 ? preemptionInterval : 1
+    }
+}
+
+/// The state of the current instance that instructions read.
+struct ExecContext {
+    var instance: UnsafeMutablePointer<InstanceRecord>
+    var memory: UnsafeMutableRawPointer
+    var memorySize: UInt64
+
+    @inline(__always)
+    init(_ instance: UnsafeMutablePointer<InstanceRecord>) {
+        self.instance = instance
+        if let m = instance.pointee.memory {
+            memory = m.pointee.base
+            memorySize = m.pointee.byteCount
+        } else {
+            memory = UnsafeMutableRawPointer(instance)
+            memorySize = 0
+        }
+    }
+}
+
+enum Executor {
+    /// Runs `function` with its arguments in `stack[0..<params]`; results end in `stack[0..<results]`.
+    static func run<H: WasmHost>(
+        _ function: UnsafeMutablePointer<FunctionRecord>,
+        stack: UnsafeMutablePointer<UInt64>, stackSlots: UInt32,
+        frames: UnsafeMutablePointer<CallFrame>, frameCapacity: UInt32,
+        fuel: inout Fuel, host: inout H
+    ) throws(Trap) {
+        let stackEnd = stack + Int(stackSlots)
+        guard let entryInstance = function.pointee.instance, let entryCode = function.pointee.code else {
+            try callHost(function, stack, stackEnd, ExecContext(UnsafeMutablePointer<InstanceRecord>(OpaquePointer(stack))), &host, hasMemory: false)
+            return
+        }
+        guard stack + Int(function.pointee.frameSlots) <= stackEnd else { throw .stackExhausted }
+        zeroLocals(function, stack)
+        var ctx = ExecContext(entryInstance)
+        var current = function
+        var pc = entryCode
+        var fp = stack
+        var depth: UInt32 = 0
+        var remaining = fuel.remaining
+        var nextCheck = remaining > fuel.preemptionInterval ? remaining - fuel.preemptionInterval : 0
+        defer { fuel.remaining = remaining }
+
+        while true {
+            guard let op = Op(rawValue: UInt16(truncatingIfNeeded: pc[0])) else { throw .unreachable }
+            switch op {
+            case .unreachable:
+                throw .unreachable
+            case .br:
+                pc += 1 &+ Int(Int32(bitPattern: pc[1]))
+            case .brBack:
+                remaining &-= Int64(pc[2])
+                if remaining < nextCheck { try charge(&remaining, &nextCheck, fuel.preemptionInterval, &host) }
+                pc += 1 &+ Int(Int32(bitPattern: pc[1]))
+            case .brIf:
+                if UInt32(truncatingIfNeeded: fp[Int(pc[1])]) != 0 {
+                    pc += 2 &+ Int(Int32(bitPattern: pc[2]))
+                } else {
+                    pc += 3
+                }
+            case .brIfNot:
+                if UInt32(truncatingIfNeeded: fp[Int(pc[1])]) == 0 {
+                    pc += 2 &+ Int(Int32(bitPattern: pc[2]))
+                } else {
+                    pc += 3
+                }
+            case .brIfBack:
+                if UInt32(truncatingIfNeeded: fp[Int(pc[1])]) != 0 {
+                    remaining &-= Int64(pc[3])
+                    if remaining < nextCheck { try charge(&remaining, &nextCheck, fuel.preemptionInterval, &host) }
+                    pc += 2 &+ Int(Int32(bitPattern: pc[2]))
+                } else {
+                    pc += 4
+                }
+            case .brTable:
+                let count = pc[2]
+                var i = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                if i > count { i = count }
+                let entry = 3 &+ Int(i)
+                pc += entry &+ Int(Int32(bitPattern: pc[entry]))
+            case .call:
+                let callee = ctx.instance.pointee.functions[Int(pc[1])]
+                let newFP = fp + Int(pc[2])
+                try enter(callee, newFP, returnPC: pc + 3, &pc, &fp, &current, &ctx, &depth, stackEnd, frames, frameCapacity,
+                          &remaining, &nextCheck, fuel.preemptionInterval, &host)
+            case .callIndirect:
+                let table = ctx.instance.pointee.tables[Int(pc[2])]
+                let i = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                guard i < table.pointee.count else { throw .undefinedElement }
+                guard let callee = UnsafeMutablePointer<FunctionRecord>(bitPattern: UInt(truncatingIfNeeded: table.pointee.elements[Int(i)]))
+                else { throw .uninitializedElement }
+                guard callee.pointee.type.matches(ctx.instance.pointee.types[Int(pc[1])]) else { throw .indirectCallTypeMismatch }
+                let newFP = fp + Int(pc[4])
+                try enter(callee, newFP, returnPC: pc + 5, &pc, &fp, &current, &ctx, &depth, stackEnd, frames, frameCapacity,
+                          &remaining, &nextCheck, fuel.preemptionInterval, &host)
+            case .ret:
+                if depth == 0 { return }
+                depth -= 1
+                let frame = frames[Int(depth)]
+                pc = frame.returnPC
+                fp = frame.fp
+                if frame.function.pointee.instance != current.pointee.instance, let inst = frame.function.pointee.instance {
+                    ctx = ExecContext(inst)
+                }
+                current = frame.function
+            case .copy:
+                fp[Int(pc[1])] = fp[Int(pc[2])]
+                pc += 3
+            case .select:
+                fp[Int(pc[1])] = UInt32(truncatingIfNeeded: fp[Int(pc[4])]) != 0 ? fp[Int(pc[2])] : fp[Int(pc[3])]
+                pc += 5
+            case .const32:
+                fp[Int(pc[1])] = UInt64(pc[2])
+                pc += 3
+            case .const64:
+                fp[Int(pc[1])] = UInt64(pc[3]) << 32 | UInt64(pc[2])
+                pc += 4
+            case .globalGet:
+                fp[Int(pc[1])] = ctx.instance.pointee.globals[Int(pc[2])].pointee.value
+                pc += 3
+            case .globalSet:
+                ctx.instance.pointee.globals[Int(pc[1])].pointee.value = fp[Int(pc[2])]
+                pc += 3
+            case .load32:
+                let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt32.self))
+                pc += 4
+            case .load64:
+                let ea = try address(fp, pc, at: 2, 8, ctx.memorySize)
+                fp[Int(pc[1])] = ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt64.self)
+                pc += 4
+            case .load8S32:
+                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(ctx.memory.load(fromByteOffset: ea, as: Int8.self))))
+                pc += 4
+            case .load8U32:
+                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(ctx.memory.load(fromByteOffset: ea, as: UInt8.self))
+                pc += 4
+            case .load16S32:
+                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int16.self))))
+                pc += 4
+            case .load16U32:
+                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt16.self))
+                pc += 4
+            case .load8S64:
+                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(bitPattern: Int64(ctx.memory.load(fromByteOffset: ea, as: Int8.self)))
+                pc += 4
+            case .load16S64:
+                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(bitPattern: Int64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int16.self)))
+                pc += 4
+            case .load32S64:
+                let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(bitPattern: Int64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int32.self)))
+                pc += 4
+            case .store32:
+                let ea = try address(fp, pc, at: 1, 4, ctx.memorySize)
+                ctx.memory.storeBytes(of: UInt32(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt32.self)
+                pc += 4
+            case .store64:
+                let ea = try address(fp, pc, at: 1, 8, ctx.memorySize)
+                ctx.memory.storeBytes(of: fp[Int(pc[2])], toByteOffset: ea, as: UInt64.self)
+                pc += 4
+            case .store8:
+                let ea = try address(fp, pc, at: 1, 1, ctx.memorySize)
+                ctx.memory.storeBytes(of: UInt8(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt8.self)
+                pc += 4
+            case .store16:
+                let ea = try address(fp, pc, at: 1, 2, ctx.memorySize)
+                ctx.memory.storeBytes(of: UInt16(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt16.self)
+                pc += 4
+            case .memorySize, .memoryGrow, .memoryFill, .memoryCopy, .memoryInit, .dataDrop,
+                 .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop, .refFunc:
+                pc += try Bulk.execute(op, pc, fp, ctx.instance)
+                if op == .memoryGrow { ctx = ExecContext(ctx.instance) }
+            // BEGIN GENERATED cases
+            case .i32Eqz:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (a == 0) ? 1 : 0
+                pc += 3
+            case .i32Eq:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a == b) ? 1 : 0
+                pc += 4
+            case .i32Ne:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a != b) ? 1 : 0
+                pc += 4
+            case .i32LtS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (Int32(bitPattern: a) < Int32(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i32LtU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a < b) ? 1 : 0
+                pc += 4
+            case .i32GtS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (Int32(bitPattern: a) > Int32(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i32GtU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a > b) ? 1 : 0
+                pc += 4
+            case .i32LeS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (Int32(bitPattern: a) <= Int32(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i32LeU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a <= b) ? 1 : 0
+                pc += 4
+            case .i32GeS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (Int32(bitPattern: a) >= Int32(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i32GeU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a >= b) ? 1 : 0
+                pc += 4
+            case .i64Eqz:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = (a == 0) ? 1 : 0
+                pc += 3
+            case .i64Eq:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (a == b) ? 1 : 0
+                pc += 4
+            case .i64Ne:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (a != b) ? 1 : 0
+                pc += 4
+            case .i64LtS:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (Int64(bitPattern: a) < Int64(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i64LtU:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (a < b) ? 1 : 0
+                pc += 4
+            case .i64GtS:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (Int64(bitPattern: a) > Int64(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i64GtU:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (a > b) ? 1 : 0
+                pc += 4
+            case .i64LeS:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (Int64(bitPattern: a) <= Int64(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i64LeU:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (a <= b) ? 1 : 0
+                pc += 4
+            case .i64GeS:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (Int64(bitPattern: a) >= Int64(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i64GeU:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (a >= b) ? 1 : 0
+                pc += 4
+            case .f32Eq:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = (a == b) ? 1 : 0
+                pc += 4
+            case .f32Ne:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = (a != b) ? 1 : 0
+                pc += 4
+            case .f32Lt:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = (a < b) ? 1 : 0
+                pc += 4
+            case .f32Gt:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = (a > b) ? 1 : 0
+                pc += 4
+            case .f32Le:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = (a <= b) ? 1 : 0
+                pc += 4
+            case .f32Ge:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = (a >= b) ? 1 : 0
+                pc += 4
+            case .f64Eq:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a == b) ? 1 : 0
+                pc += 4
+            case .f64Ne:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a != b) ? 1 : 0
+                pc += 4
+            case .f64Lt:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a < b) ? 1 : 0
+                pc += 4
+            case .f64Gt:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a > b) ? 1 : 0
+                pc += 4
+            case .f64Le:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a <= b) ? 1 : 0
+                pc += 4
+            case .f64Ge:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a >= b) ? 1 : 0
+                pc += 4
+            case .i32Clz:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(a.leadingZeroBitCount))
+                pc += 3
+            case .i32Ctz:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(a.trailingZeroBitCount))
+                pc += 3
+            case .i32Popcnt:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(a.nonzeroBitCount))
+                pc += 3
+            case .i32Add:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(a &+ b)
+                pc += 4
+            case .i32Sub:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(a &- b)
+                pc += 4
+            case .i32Mul:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(a &* b)
+                pc += 4
+            case .i32DivS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(try WasmMath.divS(a, b, as: Int32.self))
+                pc += 4
+            case .i32DivU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(try WasmMath.divU(a, b))
+                pc += 4
+            case .i32RemS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(try WasmMath.remS(a, b, as: Int32.self))
+                pc += 4
+            case .i32RemU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(try WasmMath.remU(a, b))
+                pc += 4
+            case .i32And:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(a & b)
+                pc += 4
+            case .i32Or:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(a | b)
+                pc += 4
+            case .i32Xor:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(a ^ b)
+                pc += 4
+            case .i32Shl:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(a &<< b)
+                pc += 4
+            case .i32ShrS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b)))
+                pc += 4
+            case .i32ShrU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64(a &>> b)
+                pc += 4
+            case .i32Rotl:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64((a &<< b) | (a &>> (32 &- b)))
+                pc += 4
+            case .i32Rotr:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = UInt64((a &>> b) | (a &<< (32 &- b)))
+                pc += 4
+            case .i64Clz:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64(a.leadingZeroBitCount)
+                pc += 3
+            case .i64Ctz:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64(a.trailingZeroBitCount)
+                pc += 3
+            case .i64Popcnt:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64(a.nonzeroBitCount)
+                pc += 3
+            case .i64Add:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = a &+ b
+                pc += 4
+            case .i64Sub:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = a &- b
+                pc += 4
+            case .i64Mul:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = a &* b
+                pc += 4
+            case .i64DivS:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = try WasmMath.divS(a, b, as: Int64.self)
+                pc += 4
+            case .i64DivU:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = try WasmMath.divU(a, b)
+                pc += 4
+            case .i64RemS:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = try WasmMath.remS(a, b, as: Int64.self)
+                pc += 4
+            case .i64RemU:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = try WasmMath.remU(a, b)
+                pc += 4
+            case .i64And:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = a & b
+                pc += 4
+            case .i64Or:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = a | b
+                pc += 4
+            case .i64Xor:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = a ^ b
+                pc += 4
+            case .i64Shl:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = a &<< b
+                pc += 4
+            case .i64ShrS:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = UInt64(bitPattern: Int64(bitPattern: a) &>> Int64(bitPattern: b))
+                pc += 4
+            case .i64ShrU:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = a &>> b
+                pc += 4
+            case .i64Rotl:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (a &<< b) | (a &>> (64 &- b))
+                pc += 4
+            case .i64Rotr:
+                let a = fp[Int(pc[2])]
+                let b = fp[Int(pc[3])]
+                fp[Int(pc[1])] = (a &>> b) | (a &<< (64 &- b))
+                pc += 4
+            case .f32Abs:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.abs(a)).bitPattern)
+                pc += 3
+            case .f32Neg:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.neg(a)).bitPattern)
+                pc += 3
+            case .f32Ceil:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.ceil(a)).bitPattern)
+                pc += 3
+            case .f32Floor:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.floor(a)).bitPattern)
+                pc += 3
+            case .f32Trunc:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.trunc(a)).bitPattern)
+                pc += 3
+            case .f32Nearest:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.nearest(a)).bitPattern)
+                pc += 3
+            case .f32Sqrt:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64((a.squareRoot()).bitPattern)
+                pc += 3
+            case .f32Add:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = UInt64((a + b).bitPattern)
+                pc += 4
+            case .f32Sub:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = UInt64((a - b).bitPattern)
+                pc += 4
+            case .f32Mul:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = UInt64((a * b).bitPattern)
+                pc += 4
+            case .f32Div:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = UInt64((a / b).bitPattern)
+                pc += 4
+            case .f32Min:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.min(a, b)).bitPattern)
+                pc += 4
+            case .f32Max:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.max(a, b)).bitPattern)
+                pc += 4
+            case .f32Copysign:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = UInt64((WasmMath.copysign(a, b)).bitPattern)
+                pc += 4
+            case .f64Abs:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (WasmMath.abs(a)).bitPattern
+                pc += 3
+            case .f64Neg:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (WasmMath.neg(a)).bitPattern
+                pc += 3
+            case .f64Ceil:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (WasmMath.ceil(a)).bitPattern
+                pc += 3
+            case .f64Floor:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (WasmMath.floor(a)).bitPattern
+                pc += 3
+            case .f64Trunc:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (WasmMath.trunc(a)).bitPattern
+                pc += 3
+            case .f64Nearest:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (WasmMath.nearest(a)).bitPattern
+                pc += 3
+            case .f64Sqrt:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (a.squareRoot()).bitPattern
+                pc += 3
+            case .f64Add:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a + b).bitPattern
+                pc += 4
+            case .f64Sub:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a - b).bitPattern
+                pc += 4
+            case .f64Mul:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a * b).bitPattern
+                pc += 4
+            case .f64Div:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (a / b).bitPattern
+                pc += 4
+            case .f64Min:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (WasmMath.min(a, b)).bitPattern
+                pc += 4
+            case .f64Max:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (WasmMath.max(a, b)).bitPattern
+                pc += 4
+            case .f64Copysign:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                let b = Double(bitPattern: fp[Int(pc[3])])
+                fp[Int(pc[1])] = (WasmMath.copysign(a, b)).bitPattern
+                pc += 4
+            case .i32WrapI64:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: a))
+                pc += 3
+            case .i32TruncF32S:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: try WasmMath.truncate(a, to: Int32.self)))
+                pc += 3
+            case .i32TruncF32U:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: try WasmMath.truncate(a, to: UInt32.self)))
+                pc += 3
+            case .i32TruncF64S:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: try WasmMath.truncate(a, to: Int32.self)))
+                pc += 3
+            case .i32TruncF64U:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: try WasmMath.truncate(a, to: UInt32.self)))
+                pc += 3
+            case .i64TruncF32S:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: try WasmMath.truncate(a, to: Int64.self))
+                pc += 3
+            case .i64TruncF32U:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: try WasmMath.truncate(a, to: UInt64.self))
+                pc += 3
+            case .i64TruncF64S:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: try WasmMath.truncate(a, to: Int64.self))
+                pc += 3
+            case .i64TruncF64U:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: try WasmMath.truncate(a, to: UInt64.self))
+                pc += 3
+            case .i32TruncSatF32S:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: WasmMath.saturate(a, to: Int32.self)))
+                pc += 3
+            case .i32TruncSatF32U:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: WasmMath.saturate(a, to: UInt32.self)))
+                pc += 3
+            case .i32TruncSatF64S:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: WasmMath.saturate(a, to: Int32.self)))
+                pc += 3
+            case .i32TruncSatF64U:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: WasmMath.saturate(a, to: UInt32.self)))
+                pc += 3
+            case .i64TruncSatF32S:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: WasmMath.saturate(a, to: Int64.self))
+                pc += 3
+            case .i64TruncSatF32U:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: WasmMath.saturate(a, to: UInt64.self))
+                pc += 3
+            case .i64TruncSatF64S:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: WasmMath.saturate(a, to: Int64.self))
+                pc += 3
+            case .i64TruncSatF64U:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: WasmMath.saturate(a, to: UInt64.self))
+                pc += 3
+            case .i64ExtendI32S:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(bitPattern: Int64(Int32(bitPattern: a)))
+                pc += 3
+            case .f32ConvertI32S:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64((Float(Int32(bitPattern: a))).bitPattern)
+                pc += 3
+            case .f32ConvertI32U:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64((Float(a)).bitPattern)
+                pc += 3
+            case .f32ConvertI64S:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64((Float(Int64(bitPattern: a))).bitPattern)
+                pc += 3
+            case .f32ConvertI64U:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64((Float(a)).bitPattern)
+                pc += 3
+            case .f32DemoteF64:
+                let a = Double(bitPattern: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64((Float(a)).bitPattern)
+                pc += 3
+            case .f64ConvertI32S:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (Double(Int32(bitPattern: a))).bitPattern
+                pc += 3
+            case .f64ConvertI32U:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = (Double(a)).bitPattern
+                pc += 3
+            case .f64ConvertI64S:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = (Double(Int64(bitPattern: a))).bitPattern
+                pc += 3
+            case .f64ConvertI64U:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = (Double(a)).bitPattern
+                pc += 3
+            case .f64PromoteF32:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                fp[Int(pc[1])] = (Double(a)).bitPattern
+                pc += 3
+            case .i32Extend8S:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: a))))
+                pc += 3
+            case .i32Extend16S:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: a))))
+                pc += 3
+            case .i64Extend8S:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: a)))
+                pc += 3
+            case .i64Extend16S:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: a)))
+                pc += 3
+            case .i64Extend32S:
+                let a = fp[Int(pc[2])]
+                fp[Int(pc[1])] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: a)))
+                pc += 3
+            // END GENERATED cases
+            }
+        }
+    }
+
+    /// The effective address of a load/store (`op d addr offset`), checked against the memory.
+    @inline(__always)
+    static func address(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>, at operand: Int,
+                        _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        let ea = UInt64(UInt32(truncatingIfNeeded: fp[Int(pc[operand])])) &+ UInt64(pc[3])
+        guard ea &+ size <= memorySize else { throw .outOfBounds }
+        return Int(truncatingIfNeeded: ea)
+    }
+
+    @inline(__always)
+    static func zeroLocals(_ f: UnsafeMutablePointer<FunctionRecord>, _ fp: UnsafeMutablePointer<UInt64>) {
+        var i = Int(f.pointee.type.paramCount)
+        let n = Int(f.pointee.localCount)
+        while i < n { fp[i] = 0; i += 1 }
+    }
+
+    /// The slow path of fuel: out of fuel, or time to ask the host whether to go on.
+    @inline(never)
+    static func charge<H: WasmHost>(_ remaining: inout Int64, _ nextCheck: inout Int64, _ interval: Int64, _ host: inout H) throws(Trap) {
+        guard remaining >= 0 else { throw .fuelExhausted }
+        guard host.preempt(fuelLeft: UInt64(remaining)) else { throw .interrupted }
+        nextCheck = remaining > interval ? remaining - interval : 0
+    }
+
+    @inline(never)
+    static func callHost<H: WasmHost>(_ f: UnsafeMutablePointer<FunctionRecord>, _ fp: UnsafeMutablePointer<UInt64>,
+                                      _ stackEnd: UnsafeMutablePointer<UInt64>, _ ctx: ExecContext, _ host: inout H,
+                                      hasMemory: Bool) throws(Trap) {
+        let t = f.pointee.type
+        guard fp + Int(max(t.paramCount, t.resultCount)) <= stackEnd else { throw .stackExhausted }
+        let memory = hasMemory ? UnsafeMutableRawBufferPointer(start: ctx.memory, count: Int(ctx.memorySize))
+                               : UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        try host.call(host: f.pointee.hostIndex, slots: fp, memory: memory)
+    }
+
+    @inline(__always)
+    static func enter<H: WasmHost>(
+        _ callee: UnsafeMutablePointer<FunctionRecord>, _ newFP: UnsafeMutablePointer<UInt64>, returnPC: UnsafePointer<UInt32>,
+        _ pc: inout UnsafePointer<UInt32>, _ fp: inout UnsafeMutablePointer<UInt64>,
+        _ current: inout UnsafeMutablePointer<FunctionRecord>, _ ctx: inout ExecContext, _ depth: inout UInt32,
+        _ stackEnd: UnsafeMutablePointer<UInt64>, _ frames: UnsafeMutablePointer<CallFrame>, _ frameCapacity: UInt32,
+        _ remaining: inout Int64, _ nextCheck: inout Int64, _ interval: Int64, _ host: inout H
+    ) throws(Trap) {
+        remaining &-= Int64(callee.pointee.cost)
+        if remaining < nextCheck { try charge(&remaining, &nextCheck, interval, &host) }
+        guard let code = callee.pointee.code, let inst = callee.pointee.instance else {
+            try callHost(callee, newFP, stackEnd, ctx, &host, hasMemory: ctx.instance.pointee.memory != nil)
+            ctx = ExecContext(ctx.instance)
+            pc = returnPC
+            return
+        }
+        guard depth < frameCapacity, newFP + Int(callee.pointee.frameSlots) <= stackEnd else { throw .stackExhausted }
+        frames[Int(depth)] = CallFrame(returnPC: returnPC, fp: fp, function: current)
+        depth += 1
+        zeroLocals(callee, newFP)
+        fp = newFP
+        pc = code
+        if inst != ctx.instance { ctx = ExecContext(inst) }
+        current = callee
+    }
+}

@@ -1,0 +1,91 @@
+/// An instantiated module and the public face of the interpreter.
+///
+/// `Instance.load` decodes, validates, translates and instantiates a module into the caller's
+/// arena and runs its start function. The module's bytes must stay valid as long as the instance
+/// (names and passive data are read from them), and so must the arena and the arenas of the
+/// instances it imports from.
+public struct Instance {
+    let record: UnsafeMutablePointer<InstanceRecord>
+
+    public static func load<H: WasmHost>(
+        module: UnsafeRawBufferPointer, arena: UnsafeMutableRawBufferPointer, limits: InstanceLimits,
+        fuel: inout Fuel, host: inout H
+    ) throws(LoadError) -> Instance {
+        var loader = try Loader<H>(module: module, arena: arena, limits: limits)
+        try loader.load(host: &host)
+        let instance = Instance(record: loader.inst)
+        if let start = loader.startFunction {
+            do throws(Trap) {
+                try instance.invoke(FunctionHandle(record: loader.inst.pointee.functions[Int(start)]),
+                                    arguments: UnsafeBufferPointer(start: nil, count: 0),
+                                    results: UnsafeMutableBufferPointer(start: nil, count: 0), fuel: &fuel, host: &host)
+            } catch { throw .trapped(error) }
+        }
+        return instance
+    }
+
+    /// Validates without keeping anything: the arena is scratch.
+    public static func validate<H: WasmHost>(
+        module: UnsafeRawBufferPointer, arena: UnsafeMutableRawBufferPointer, limits: InstanceLimits, host: inout H
+    ) throws(LoadError) {
+        var loader = try Loader<H>(module: module, arena: arena, limits: limits)
+        try loader.load(host: &host)
+    }
+
+    static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
+        guard a.count == b.count else { return false }
+        for i in 0..<a.count where a[i] != b[i] { return false }
+        return true
+    }
+
+    public var exportCount: Int { Int(record.pointee.exportCount) }
+
+    /// Name and kind of export `i`.
+    public func export(at i: Int) -> (name: UnsafeRawBufferPointer, kind: ExternalKind) {
+        let e = record.pointee.exports[i]
+        return (e.name, e.kind)
+    }
+
+    /// The export called `name`, if any.
+    public func export(named name: UnsafeRawBufferPointer) -> ExternalValue? {
+        for i in 0..<Int(record.pointee.exportCount) where Instance.equal(record.pointee.exports[i].name, name) {
+            let e = record.pointee.exports[i]
+            switch e.kind {
+            case .function: return .function(FunctionHandle(record: record.pointee.functions[Int(e.index)]))
+            case .table: return .table(TableHandle(record: record.pointee.tables[Int(e.index)]))
+            case .memory:
+                guard let m = record.pointee.memory else { return nil }
+                return .memory(MemoryHandle(record: m))
+            case .global: return .global(GlobalHandle(record: record.pointee.globals[Int(e.index)]))
+            }
+        }
+        return nil
+    }
+
+    public func export(named name: StaticString) -> ExternalValue? {
+        name.withUTF8Buffer { export(named: UnsafeRawBufferPointer($0)) }
+    }
+
+    public var memory: MemoryHandle? { record.pointee.memory.map { MemoryHandle(record: $0) } }
+
+    /// Bytes of the arena in use, of which pre-decoded code.
+    public var arenaUsed: UInt32 { record.pointee.arenaUsed }
+    public var arenaSize: UInt32 { record.pointee.arenaSize }
+    public var codeBytes: UInt32 { record.pointee.codeBytes }
+
+    /// Calls `function` (of this or another instance) on this instance's stacks. Arguments and
+    /// results are raw bits, i32 and f32 zero-extended; their counts must match the type.
+    public func invoke<H: WasmHost>(
+        _ function: FunctionHandle, arguments: UnsafeBufferPointer<UInt64>, results: UnsafeMutableBufferPointer<UInt64>,
+        fuel: inout Fuel, host: inout H
+    ) throws(Trap) {
+        let t = function.record.pointee.type
+        guard arguments.count == Int(t.paramCount), results.count == Int(t.resultCount) else { throw .hostError }
+        let stack = record.pointee.stack
+        guard Int(record.pointee.stackSlots) >= Swift.max(arguments.count, results.count) else { throw .stackExhausted }
+        for i in 0..<arguments.count { stack[i] = arguments[i] }
+        try Executor.run(function.record, stack: stack, stackSlots: record.pointee.stackSlots,
+                         frames: record.pointee.frames, frameCapacity: record.pointee.frameCapacity, fuel: &fuel, host: &host)
+        for i in 0..<results.count { results[i] = stack[i] }
+    }
+}

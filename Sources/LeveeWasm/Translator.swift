@@ -1,0 +1,793 @@
+/// Validates one function body and translates it to the internal code (see Opcodes.swift).
+///
+/// Validation and translation share one pass: the validator's operand stack is also the slot
+/// allocator. Each entry records where its value lives: its own slot (`locals + height`) or, for a
+/// `local.get` not yet copied, the local's slot. Such lazy entries are copied into their own slot
+/// before anything could change the local (`local.set`/`local.tee` of it, entering a block).
+
+/// What a function body may refer to.
+struct ModuleContext {
+    var instance: UnsafeMutablePointer<InstanceRecord>
+    /// Number of data segments announced by the data count section, if any.
+    var dataCount: UInt32?
+    /// One bit per function index: may be named by `ref.func` in code.
+    var declared: UnsafeMutablePointer<UInt8>
+    /// Single value types as block types point here.
+    var singleTypes: UnsafeMutablePointer<ValType>
+}
+
+struct Operand {
+    var type: ValType
+    var slot: UInt32
+}
+
+enum FrameKind: UInt8 { case block, loop, `if`, `else`, function }
+
+struct ControlFrame {
+    var kind: FrameKind
+    var type: FuncType
+    /// Operand stack height below the block's parameters.
+    var height: UInt32
+    var unreachable: Bool
+    /// Head of the chain of forward branch offsets to patch at `end` (word index + 1, 0 = none).
+    var chain: UInt32
+    /// The `if`'s conditional branch to its `else` (word index + 1, 0 = none).
+    var elsePatch: UInt32
+    /// Code position of a loop's header, and the instruction count there (for fuel).
+    var start: UInt32
+    var startInstructions: UInt32
+
+    var labelCount: UInt32 { kind == .loop ? type.paramCount : type.resultCount }
+    func labelType(_ i: UInt32) -> ValType { kind == .loop ? type.param(i) : type.result(i) }
+}
+
+struct Translator {
+    var ctx: ModuleContext
+    var reader: ModuleReader
+    let function: FuncType
+    let localTypes: UnsafeMutablePointer<ValType>
+    let localCount: UInt32
+
+    var operands: UnsafeMutablePointer<Operand>
+    let operandCapacity: UInt32
+    var height: UInt32 = 0
+    var maxHeight: UInt32 = 0
+    var controls: UnsafeMutablePointer<ControlFrame>
+    let controlCapacity: UInt32
+    var depth: UInt32 = 0
+
+    var code: UnsafeMutablePointer<UInt32>
+    let codeCapacity: UInt32
+    var pos: UInt32 = 0
+    var instructions: UInt32 = 0
+    /// Where the last instruction wrote its single result, so a following `local.set` can
+    /// retarget it (0 = none, else word index + 1).
+    var lastDestination: UInt32 = 0
+
+    // MARK: emission
+
+    var emitting: Bool { !controls[Int(depth - 1)].unreachable }
+
+    private mutating func reserve(_ n: UInt32) throws(LoadError) {
+        guard pos + n <= codeCapacity else { throw .arenaTooSmall(.code, needed: (pos + n) * 4) }
+    }
+
+    private mutating func put(_ w: UInt32) { code[Int(pos)] = w; pos += 1 }
+
+    mutating func emit(_ op: Op) throws(LoadError) {
+        try reserve(1); lastDestination = 0; instructions += 1
+        put(UInt32(op.rawValue))
+    }
+    mutating func emit(_ op: Op, _ a: UInt32) throws(LoadError) {
+        try reserve(2); lastDestination = 0; instructions += 1
+        put(UInt32(op.rawValue)); put(a)
+    }
+    mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32) throws(LoadError) {
+        try reserve(3); lastDestination = 0; instructions += 1
+        put(UInt32(op.rawValue)); put(a); put(b)
+    }
+    mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32) throws(LoadError) {
+        try reserve(4); lastDestination = 0; instructions += 1
+        put(UInt32(op.rawValue)); put(a); put(b); put(c)
+    }
+    mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32) throws(LoadError) {
+        try reserve(5); lastDestination = 0; instructions += 1
+        put(UInt32(op.rawValue)); put(a); put(b); put(c); put(d)
+    }
+    mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32, _ e: UInt32) throws(LoadError) {
+        try reserve(6); lastDestination = 0; instructions += 1
+        put(UInt32(op.rawValue)); put(a); put(b); put(c); put(d); put(e)
+    }
+
+    /// Marks the instruction just emitted as writing one result to its first operand.
+    private mutating func resultInFirstOperand(_ opStart: UInt32) { lastDestination = opStart + 2 }
+
+    // MARK: operand stack
+
+    private func canonical(_ index: UInt32) -> UInt32 { localCount + index }
+
+    @discardableResult
+    mutating func push(_ t: ValType) throws(LoadError) -> UInt32 {
+        guard height < operandCapacity else { throw .arenaTooSmall(.scratch, needed: 0) }
+        let slot = canonical(height)
+        operands[Int(height)] = Operand(type: t, slot: slot)
+        height += 1
+        if height > maxHeight { maxHeight = height }
+        return slot
+    }
+
+    mutating func pop() throws(LoadError) -> Operand {
+        let frame = controls[Int(depth - 1)]
+        if height == frame.height {
+            guard frame.unreachable else { throw .invalid(.typeMismatch) }
+            return Operand(type: .unknown, slot: 0)
+        }
+        height -= 1
+        return operands[Int(height)]
+    }
+
+    mutating func pop(_ expected: ValType) throws(LoadError) -> Operand {
+        let v = try pop()
+        guard v.type == expected || v.type == .unknown || expected == .unknown else { throw .invalid(.typeMismatch) }
+        return v
+    }
+
+    /// Copies a lazy `local.get` entry into its own slot.
+    private mutating func materialize(_ index: UInt32) throws(LoadError) {
+        let slot = canonical(index)
+        let v = operands[Int(index)]
+        guard v.slot != slot, v.type != .unknown else { return }
+        if emitting { try emit(.copy, slot, v.slot) }
+        operands[Int(index)].slot = slot
+    }
+
+    private mutating func materializeAll(from start: UInt32 = 0) throws(LoadError) {
+        var i = start
+        while i < height { try materialize(i); i += 1 }
+    }
+
+    /// Before local `x` changes, entries that still read it get their own copy.
+    private mutating func materializeReaders(of x: UInt32) throws(LoadError) {
+        var i: UInt32 = 0
+        while i < height {
+            if operands[Int(i)].slot == x { try materialize(i) }
+            i += 1
+        }
+    }
+
+    /// Checks that the top of the stack holds `type`'s params (or results) without popping.
+    private mutating func popTypes(_ type: FuncType, results: Bool) throws(LoadError) {
+        let n = results ? type.resultCount : type.paramCount
+        var i = n
+        while i > 0 {
+            i -= 1
+            _ = try pop(results ? type.result(i) : type.param(i))
+        }
+    }
+
+    private mutating func pushTypes(_ type: FuncType, results: Bool) throws(LoadError) {
+        let n = results ? type.resultCount : type.paramCount
+        var i: UInt32 = 0
+        while i < n { try push(results ? type.result(i) : type.param(i)); i += 1 }
+    }
+
+    // MARK: control
+
+    private mutating func pushControl(_ kind: FrameKind, _ type: FuncType) throws(LoadError) {
+        guard depth < controlCapacity else { throw .arenaTooSmall(.scratch, needed: 0) }
+        let h = height - type.paramCount
+        controls[Int(depth)] = ControlFrame(kind: kind, type: type, height: h, unreachable: false,
+                                            chain: 0, elsePatch: 0, start: pos, startInstructions: instructions)
+        depth += 1
+    }
+
+    private mutating func markUnreachable() {
+        let i = Int(depth - 1)
+        height = controls[i].height
+        controls[i].unreachable = true
+    }
+
+    /// Points every branch of `chain` at the current position.
+    private mutating func resolve(chain: UInt32) {
+        var link = chain
+        while link != 0 {
+            let at = link - 1
+            link = code[Int(at)]
+            code[Int(at)] = UInt32(bitPattern: Int32(pos) - Int32(at))
+        }
+        lastDestination = 0
+    }
+
+    /// Emits a branch offset word aimed at label `frameIndex`: backward offsets are final,
+    /// forward ones join the label's chain.
+    private mutating func branchOffset(to frameIndex: Int) throws(LoadError) {
+        try reserve(1)
+        if controls[frameIndex].kind == .loop {
+            put(UInt32(bitPattern: Int32(controls[frameIndex].start) - Int32(pos)))
+        } else {
+            let at = pos
+            put(controls[frameIndex].chain)
+            controls[frameIndex].chain = at + 1
+        }
+    }
+
+    private func labelFrame(_ relative: UInt32) throws(LoadError) -> Int {
+        guard relative < depth else { throw .invalid(.unknownLabel) }
+        return Int(depth - 1 - relative)
+    }
+
+    /// Whether a branch to `frameIndex` needs to move its values.
+    private func branchNeedsCopies(_ frameIndex: Int) -> Bool {
+        let n = controls[frameIndex].labelCount
+        let base = canonical(controls[frameIndex].height)
+        var i: UInt32 = 0
+        while i < n {
+            if operands[Int(height - n + i)].slot != base + i { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// Moves the top values into the label's slots (ascending order is safe: see the file header).
+    private mutating func emitBranchCopies(_ frameIndex: Int) throws(LoadError) {
+        let n = controls[frameIndex].labelCount
+        let base = canonical(controls[frameIndex].height)
+        var i: UInt32 = 0
+        while i < n {
+            let src = operands[Int(height - n + i)].slot
+            if src != base + i { try emit(.copy, base + i, src) }
+            i += 1
+        }
+    }
+
+    /// Emits an unconditional jump to `frameIndex` (values already in place).
+    private mutating func emitJump(_ frameIndex: Int) throws(LoadError) {
+        if frameIndex == 0 { return try emitReturn() }
+        if controls[frameIndex].kind == .loop {
+            try emit(.brBack)
+            try branchOffset(to: frameIndex)
+            try reserve(1); put(instructions - controls[frameIndex].startInstructions)
+        } else {
+            try emit(.br)
+            try branchOffset(to: frameIndex)
+        }
+    }
+
+    /// Copies the function's results to slots 0..<n and returns. With several results, values
+    /// still in locals first go to their own slots, as the targets overlap the locals; the
+    /// translator's state is left alone (this may be a conditional path).
+    private mutating func emitReturn() throws(LoadError) {
+        let n = function.resultCount
+        var i: UInt32 = 0
+        if n > 1 {
+            while i < n {
+                let src = operands[Int(height - n + i)].slot
+                if src != canonical(height - n + i) { try emit(.copy, canonical(height - n + i), src) }
+                i += 1
+            }
+        }
+        i = 0
+        while i < n {
+            let src = n > 1 ? canonical(height - n + i) : operands[Int(height - n + i)].slot
+            if src != i { try emit(.copy, i, src) }
+            i += 1
+        }
+        try emit(.ret)
+    }
+
+    /// Checks the operands of a branch to `frameIndex`, leaving them on the stack, typed as the
+    /// label's values and in the same slots.
+    private mutating func checkLabelValues(_ frameIndex: Int, retype: Bool = true) throws(LoadError) {
+        let frame = controls[frameIndex]
+        let n = frame.labelCount
+        let before = height
+        var i = n
+        while i > 0 { i -= 1; _ = try pop(frame.labelType(i)) }
+        if before - height == n {
+            height = before
+            guard retype else { return }
+            i = 0
+            while i < n {
+                if operands[Int(height - n + i)].type == .unknown { operands[Int(height - n + i)].type = frame.labelType(i) }
+                i += 1
+            }
+        } else {
+            // Only in unreachable code: nothing is emitted there, so slots do not matter.
+            i = 0
+            while i < n { try push(frame.labelType(i)); i += 1 }
+        }
+    }
+
+    // MARK: the body
+
+    mutating func translate() throws(LoadError) {
+        try pushControl(.function, FuncType(types: function.types + Int(function.paramCount), paramCount: 0,
+                                            resultCount: function.resultCount))
+        while depth > 0 {
+            try instruction()
+        }
+        guard reader.isAtEnd else { throw .malformed(.sectionSizeMismatch) }
+    }
+
+    private mutating func blockType() throws(LoadError) -> FuncType {
+        guard reader.remaining > 0 else { throw .malformed(.unexpectedEnd) }
+        let first = reader.r.bytes[reader.offset]
+        if first == 0x40 { _ = try reader.u8(); return FuncType(types: ctx.singleTypes, paramCount: 0, resultCount: 0) }
+        if first & 0xC0 == 0x40 {
+            let t = try reader.valType()
+            var i = 0
+            while ctx.singleTypes[i] != t { i += 1 }
+            return FuncType(types: ctx.singleTypes + i, paramCount: 0, resultCount: 1)
+        }
+        let index = try reader.s33()
+        guard index >= 0, index < Int64(ctx.instance.pointee.typeCount) else { throw .invalid(.unknownType) }
+        return ctx.instance.pointee.types[Int(index)]
+    }
+
+    private mutating func memarg(natural: UInt32) throws(LoadError) -> UInt32 {
+        let align = try reader.u32()
+        let offset = try reader.u32()
+        guard ctx.instance.pointee.memory != nil else { throw .invalid(.unknownMemory) }
+        guard align <= natural else { throw .invalid(.invalidAlignment) }
+        return offset
+    }
+
+    private func requireMemory() throws(LoadError) {
+        guard ctx.instance.pointee.memory != nil else { throw .invalid(.unknownMemory) }
+    }
+
+    private mutating func zeroByte() throws(LoadError) {
+        guard try reader.u8() == 0 else { throw .malformed(.malformedMemoryIndex) }
+    }
+
+    private mutating func tableIndex() throws(LoadError) -> UInt32 {
+        let x = try reader.u32()
+        guard x < ctx.instance.pointee.tableCount else { throw .invalid(.unknownTable) }
+        return x
+    }
+
+    private func tableType(_ x: UInt32) -> ValType { ctx.instance.pointee.tables[Int(x)].pointee.type }
+
+    private mutating func load(_ op: Op, _ t: ValType, natural: UInt32) throws(LoadError) {
+        let offset = try memarg(natural: natural)
+        let addr = try pop(.i32)
+        let d = try push(t)
+        if emitting { let at = pos; try emit(op, d, addr.slot, offset); resultInFirstOperand(at) }
+    }
+
+    private mutating func store(_ op: Op, _ t: ValType, natural: UInt32) throws(LoadError) {
+        let offset = try memarg(natural: natural)
+        let v = try pop(t)
+        let addr = try pop(.i32)
+        if emitting { try emit(op, addr.slot, v.slot, offset) }
+    }
+
+    private mutating func localIndex() throws(LoadError) -> UInt32 {
+        let x = try reader.u32()
+        guard x < localCount else { throw .invalid(.unknownLocal) }
+        return x
+    }
+
+    private mutating func setLocal(_ x: UInt32, _ v: Operand) throws(LoadError) {
+        guard emitting, v.slot != x else { return }
+        let fused = lastDestination != 0 && code[Int(lastDestination - 1)] == v.slot && v.slot >= localCount
+        try materializeReaders(of: x)
+        if fused && lastDestination != 0 {
+            code[Int(lastDestination - 1)] = x
+            lastDestination = 0
+        } else {
+            try emit(.copy, x, v.slot)
+        }
+    }
+
+    private mutating func call(_ type: FuncType, _ op: Op, _ a: UInt32, _ b: UInt32, indexSlot: UInt32?) throws(LoadError) {
+        try popTypes(type, results: false)
+        let base = canonical(height)
+        if emitting {
+            var i = height
+            while i < height + type.paramCount { try materialize(i); i += 1 }
+            if let s = indexSlot { try emit(op, a, b, s, base) } else { try emit(op, a, base) }
+        }
+        try pushTypes(type, results: true)
+    }
+
+    private mutating func instruction() throws(LoadError) {
+        let opcode = try reader.u8()
+        switch opcode {
+        case 0x00:
+            if emitting { try emit(.unreachable) }
+            markUnreachable()
+        case 0x01:
+            break
+        case 0x02, 0x03:
+            let bt = try blockType()
+            try popTypes(bt, results: false)
+            height += bt.paramCount
+            try materializeAll()
+            lastDestination = 0
+            try pushControl(opcode == 0x02 ? .block : .loop, bt)
+        case 0x04:
+            let bt = try blockType()
+            let cond = try pop(.i32)
+            try popTypes(bt, results: false)
+            height += bt.paramCount
+            try materializeAll()
+            let wasEmitting = emitting
+            try pushControl(.if, bt)
+            if wasEmitting {
+                try emit(.brIfNot, cond.slot)
+                try reserve(1)
+                controls[Int(depth - 1)].elsePatch = pos + 1
+                put(0)
+            } else {
+                controls[Int(depth - 1)].unreachable = true
+            }
+        case 0x05:
+            let i = Int(depth - 1)
+            guard controls[i].kind == .if else { throw .invalid(.unbalancedElse) }
+            try popTypes(controls[i].type, results: true)
+            guard height == controls[i].height else { throw .invalid(.typeMismatch) }
+            if emitting {
+                height += controls[i].type.resultCount
+                try materializeAll(from: controls[i].height)
+                height = controls[i].height
+                try emit(.br)
+                try branchOffset(to: i)
+            }
+            if controls[i].elsePatch != 0 {
+                resolve(chain: controls[i].elsePatch)
+                controls[i].elsePatch = 0
+                controls[i].unreachable = false
+            }
+            controls[i].kind = .else
+            height = controls[i].height
+            try pushTypes(controls[i].type, results: false)
+        case 0x0B:
+            try end()
+        case 0x0C:
+            let f = try labelFrame(try reader.u32())
+            try checkLabelValues(f)
+            if emitting {
+                if f != 0 { try emitBranchCopies(f) }
+                try emitJump(f)
+            }
+            markUnreachable()
+        case 0x0D:
+            let f = try labelFrame(try reader.u32())
+            let cond = try pop(.i32)
+            try checkLabelValues(f)
+            if emitting {
+                if f != 0 && !branchNeedsCopies(f) {
+                    if controls[f].kind == .loop {
+                        try emit(.brIfBack, cond.slot)
+                        try branchOffset(to: f)
+                        try reserve(1); put(instructions - controls[f].startInstructions)
+                    } else {
+                        try emit(.brIf, cond.slot)
+                        try branchOffset(to: f)
+                    }
+                } else {
+                    try emit(.brIfNot, cond.slot)
+                    try reserve(1)
+                    let skip = pos
+                    put(0)
+                    if f != 0 { try emitBranchCopies(f) }
+                    try emitJump(f)
+                    code[Int(skip)] = UInt32(bitPattern: Int32(pos) - Int32(skip))
+                    lastDestination = 0
+                }
+            }
+        case 0x0E:
+            try brTable()
+        case 0x0F:
+            try checkLabelValues(0)
+            if emitting { try emitReturn() }
+            markUnreachable()
+        case 0x10:
+            let x = try reader.u32()
+            guard x < ctx.instance.pointee.functionCount else { throw .invalid(.unknownFunction) }
+            try call(ctx.instance.pointee.functions[Int(x)].pointee.type, .call, x, 0, indexSlot: nil)
+        case 0x11:
+            let typeIndex = try reader.u32()
+            let table = try tableIndex()
+            guard typeIndex < ctx.instance.pointee.typeCount else { throw .invalid(.unknownType) }
+            guard tableType(table) == .funcref else { throw .invalid(.typeMismatch) }
+            let index = try pop(.i32)
+            try call(ctx.instance.pointee.types[Int(typeIndex)], .callIndirect, typeIndex, table, indexSlot: index.slot)
+        case 0x1A:
+            _ = try pop()
+        case 0x1B, 0x1C:
+            var t = ValType.unknown
+            if opcode == 0x1C {
+                guard try reader.u32() == 1 else { throw .invalid(.invalidResultArity) }
+                t = try reader.valType()
+            }
+            let cond = try pop(.i32)
+            let b = try pop(t)
+            let a = try pop(t)
+            if opcode == 0x1B {
+                guard (a.type.isNumeric || a.type == .unknown) && (b.type.isNumeric || b.type == .unknown)
+                else { throw .invalid(.typeMismatch) }
+                guard a.type == b.type || a.type == .unknown || b.type == .unknown else { throw .invalid(.typeMismatch) }
+                t = a.type == .unknown ? b.type : a.type
+            }
+            let d = try push(t)
+            if emitting { let at = pos; try emit(.select, d, a.slot, b.slot, cond.slot); resultInFirstOperand(at) }
+        case 0x20:
+            let x = try localIndex()
+            try push(localTypes[Int(x)])
+            operands[Int(height - 1)].slot = x
+        case 0x21:
+            let x = try localIndex()
+            let v = try pop(localTypes[Int(x)])
+            try setLocal(x, v)
+        case 0x22:
+            let x = try localIndex()
+            let v = try pop(localTypes[Int(x)])
+            try setLocal(x, v)
+            try push(localTypes[Int(x)])
+            operands[Int(height - 1)].slot = x
+        case 0x23:
+            let x = try reader.u32()
+            guard x < ctx.instance.pointee.globalCount else { throw .invalid(.unknownGlobal) }
+            let d = try push(ctx.instance.pointee.globals[Int(x)].pointee.type)
+            if emitting { let at = pos; try emit(.globalGet, d, x); resultInFirstOperand(at) }
+        case 0x24:
+            let x = try reader.u32()
+            guard x < ctx.instance.pointee.globalCount else { throw .invalid(.unknownGlobal) }
+            let g = ctx.instance.pointee.globals[Int(x)].pointee
+            guard g.mutable else { throw .invalid(.immutableGlobal) }
+            let v = try pop(g.type)
+            if emitting { try emit(.globalSet, x, v.slot) }
+        case 0x25:
+            let x = try tableIndex()
+            let i = try pop(.i32)
+            let d = try push(tableType(x))
+            if emitting { let at = pos; try emit(.tableGet, d, x, i.slot); resultInFirstOperand(at) }
+        case 0x26:
+            let x = try tableIndex()
+            let v = try pop(tableType(x))
+            let i = try pop(.i32)
+            if emitting { try emit(.tableSet, x, i.slot, v.slot) }
+        case 0x28: try load(.load32, .i32, natural: 2)
+        case 0x29: try load(.load64, .i64, natural: 3)
+        case 0x2A: try load(.load32, .f32, natural: 2)
+        case 0x2B: try load(.load64, .f64, natural: 3)
+        case 0x2C: try load(.load8S32, .i32, natural: 0)
+        case 0x2D: try load(.load8U32, .i32, natural: 0)
+        case 0x2E: try load(.load16S32, .i32, natural: 1)
+        case 0x2F: try load(.load16U32, .i32, natural: 1)
+        case 0x30: try load(.load8S64, .i64, natural: 0)
+        case 0x31: try load(.load8U32, .i64, natural: 0)
+        case 0x32: try load(.load16S64, .i64, natural: 1)
+        case 0x33: try load(.load16U32, .i64, natural: 1)
+        case 0x34: try load(.load32S64, .i64, natural: 2)
+        case 0x35: try load(.load32, .i64, natural: 2)
+        case 0x36: try store(.store32, .i32, natural: 2)
+        case 0x37: try store(.store64, .i64, natural: 3)
+        case 0x38: try store(.store32, .f32, natural: 2)
+        case 0x39: try store(.store64, .f64, natural: 3)
+        case 0x3A: try store(.store8, .i32, natural: 0)
+        case 0x3B: try store(.store16, .i32, natural: 1)
+        case 0x3C: try store(.store8, .i64, natural: 0)
+        case 0x3D: try store(.store16, .i64, natural: 1)
+        case 0x3E: try store(.store32, .i64, natural: 2)
+        case 0x3F:
+            try zeroByte()
+            try requireMemory()
+            let d = try push(.i32)
+            if emitting { let at = pos; try emit(.memorySize, d); resultInFirstOperand(at) }
+        case 0x40:
+            try zeroByte()
+            try requireMemory()
+            let n = try pop(.i32)
+            let d = try push(.i32)
+            if emitting { let at = pos; try emit(.memoryGrow, d, n.slot); resultInFirstOperand(at) }
+        case 0x41:
+            let v = UInt32(bitPattern: try reader.s32())
+            let d = try push(.i32)
+            if emitting { let at = pos; try emit(.const32, d, v); resultInFirstOperand(at) }
+        case 0x42:
+            let v = UInt64(bitPattern: try reader.s64())
+            let d = try push(.i64)
+            if emitting { let at = pos; try emit(.const64, d, UInt32(truncatingIfNeeded: v), UInt32(truncatingIfNeeded: v >> 32)); resultInFirstOperand(at) }
+        case 0x43:
+            let v = try reader.fixed32()
+            let d = try push(.f32)
+            if emitting { let at = pos; try emit(.const32, d, v); resultInFirstOperand(at) }
+        case 0x44:
+            let v = try reader.fixed64()
+            let d = try push(.f64)
+            if emitting { let at = pos; try emit(.const64, d, UInt32(truncatingIfNeeded: v), UInt32(truncatingIfNeeded: v >> 32)); resultInFirstOperand(at) }
+        case 0xAD, 0xBC, 0xBD, 0xBE, 0xBF:
+            // Same bits, new type: i64.extend_i32_u relies on i32 slots being zero-extended.
+            let (from, to): (ValType, ValType) = opcode == 0xAD ? (.i32, .i64) : opcode == 0xBC ? (.f32, .i32)
+                : opcode == 0xBD ? (.f64, .i64) : opcode == 0xBE ? (.i32, .f32) : (.i64, .f64)
+            let v = try pop(from)
+            try push(to)
+            if v.type != .unknown { operands[Int(height - 1)].slot = v.slot }
+        case 0xD0:
+            let t = try reader.refType()
+            let d = try push(t)
+            if emitting { let at = pos; try emit(.const64, d, 0, 0); resultInFirstOperand(at) }
+        case 0xD1:
+            let v = try pop()
+            guard v.type.isReference || v.type == .unknown else { throw .invalid(.typeMismatch) }
+            let d = try push(.i32)
+            if emitting { let at = pos; try emit(.i64Eqz, d, v.slot); resultInFirstOperand(at) }
+        case 0xD2:
+            let x = try reader.u32()
+            guard x < ctx.instance.pointee.functionCount else { throw .invalid(.unknownFunction) }
+            guard ctx.declared[Int(x >> 3)] & (1 << (x & 7)) != 0 else { throw .invalid(.undeclaredFunctionReference) }
+            let d = try push(.funcref)
+            if emitting { let at = pos; try emit(.refFunc, d, x); resultInFirstOperand(at) }
+        case 0xFC:
+            try prefixed(try reader.u32())
+        default:
+            guard let shape = NumericShape.numeric(UInt32(opcode)) else {
+                throw opcode >= 0xFD ? .unsupported : .malformed(.malformedOpcode)
+            }
+            try numeric(shape)
+        }
+    }
+
+    private mutating func numeric(_ shape: NumericShape) throws(LoadError) {
+        var b = Operand(type: .unknown, slot: 0)
+        if shape.b != .unknown { b = try pop(shape.b) }
+        let a = try pop(shape.a)
+        let d = try push(shape.result)
+        guard emitting else { return }
+        let at = pos
+        if shape.b != .unknown { try emit(shape.op, d, a.slot, b.slot) } else { try emit(shape.op, d, a.slot) }
+        resultInFirstOperand(at)
+    }
+
+    private mutating func dataIndex() throws(LoadError) -> UInt32 {
+        let x = try reader.u32()
+        guard let count = ctx.dataCount else { throw .malformed(.dataCountRequired) }
+        guard x < count else { throw .invalid(.unknownDataSegment) }
+        return x
+    }
+
+    private mutating func elementIndex() throws(LoadError) -> UInt32 {
+        let x = try reader.u32()
+        guard x < ctx.instance.pointee.elementCount else { throw .invalid(.unknownElementSegment) }
+        return x
+    }
+
+    private mutating func prefixed(_ sub: UInt32) throws(LoadError) {
+        switch sub {
+        case 0...7:
+            guard let shape = NumericShape.numeric(0xFC00 | sub) else { throw .malformed(.malformedOpcode) }
+            try numeric(shape)
+        case 8:
+            let seg = try dataIndex()
+            try zeroByte()
+            try requireMemory()
+            let n = try pop(.i32), s = try pop(.i32), d = try pop(.i32)
+            if emitting { try emit(.memoryInit, seg, d.slot, s.slot, n.slot) }
+        case 9:
+            let seg = try dataIndex()
+            if emitting { try emit(.dataDrop, seg) }
+        case 10:
+            try zeroByte(); try zeroByte()
+            try requireMemory()
+            let n = try pop(.i32), s = try pop(.i32), d = try pop(.i32)
+            if emitting { try emit(.memoryCopy, d.slot, s.slot, n.slot) }
+        case 11:
+            try zeroByte()
+            try requireMemory()
+            let n = try pop(.i32), v = try pop(.i32), d = try pop(.i32)
+            if emitting { try emit(.memoryFill, d.slot, v.slot, n.slot) }
+        case 12:
+            let seg = try elementIndex()
+            let table = try tableIndex()
+            guard ctx.instance.pointee.elements[Int(seg)].type == tableType(table) else { throw .invalid(.typeMismatch) }
+            let n = try pop(.i32), s = try pop(.i32), d = try pop(.i32)
+            if emitting { try emit(.tableInit, table, seg, d.slot, s.slot, n.slot) }
+        case 13:
+            let seg = try elementIndex()
+            if emitting { try emit(.elemDrop, seg) }
+        case 14:
+            let dst = try tableIndex()
+            let src = try tableIndex()
+            guard tableType(dst) == tableType(src) else { throw .invalid(.typeMismatch) }
+            let n = try pop(.i32), s = try pop(.i32), d = try pop(.i32)
+            if emitting { try emit(.tableCopy, dst, src, d.slot, s.slot, n.slot) }
+        case 15:
+            let x = try tableIndex()
+            let n = try pop(.i32)
+            let v = try pop(tableType(x))
+            let d = try push(.i32)
+            if emitting { let at = pos; try emit(.tableGrow, d, x, v.slot, n.slot); resultInFirstOperand(at) }
+        case 16:
+            let x = try tableIndex()
+            let d = try push(.i32)
+            if emitting { let at = pos; try emit(.tableSize, d, x); resultInFirstOperand(at) }
+        case 17:
+            let x = try tableIndex()
+            let n = try pop(.i32)
+            let v = try pop(tableType(x))
+            let i = try pop(.i32)
+            if emitting { try emit(.tableFill, x, i.slot, v.slot, n.slot) }
+        default:
+            throw .malformed(.malformedOpcode)
+        }
+    }
+
+    private mutating func brTable() throws(LoadError) {
+        let count = try reader.u32()
+        guard UInt64(count) <= UInt64(reader.remaining) else { throw .malformed(.unexpectedEnd) }
+        let index = try pop(.i32)
+        // The targets are read twice: once to validate, once to emit.
+        let targetsStart = reader
+        var defaultFrame = 0
+        var i: UInt32 = 0
+        var arity: UInt32 = 0
+        while i <= count {
+            let f = try labelFrame(try reader.u32())
+            if i == 0 { arity = controls[f].labelCount }
+            guard controls[f].labelCount == arity else { throw .invalid(.typeMismatch) }
+            // Each label's types must accept the operands (checked without consuming them).
+            let saved = height
+            try checkLabelValues(f, retype: false)
+            height = saved
+            defaultFrame = f
+            i += 1
+        }
+        _ = defaultFrame
+        if emitting {
+            var r = targetsStart
+            try materializeAll(from: height - arity)
+            try emit(.brTable, index.slot, count)
+            let table = pos
+            try reserve(count + 1)
+            pos += count + 1
+            var k: UInt32 = 0
+            while k <= count {
+                let f = try labelFrame(try r.u32())
+                let entry = table + k
+                if f != 0 && controls[f].kind != .loop && !branchNeedsCopies(f) {
+                    code[Int(entry)] = controls[f].chain
+                    controls[f].chain = entry + 1
+                } else {
+                    // A stub moves the values (or returns, or charges fuel for a back-edge).
+                    code[Int(entry)] = UInt32(bitPattern: Int32(pos) - Int32(entry))
+                    if f != 0 { try emitBranchCopies(f) }
+                    try emitJump(f)
+                }
+                k += 1
+            }
+        }
+        markUnreachable()
+    }
+
+    private mutating func end() throws(LoadError) {
+        let i = Int(depth - 1)
+        let frame = controls[i]
+        try popTypes(frame.type, results: true)
+        guard height == frame.height else { throw .invalid(.typeMismatch) }
+        if frame.kind == .if {
+            // Without else, the parameters pass through as the results.
+            guard frame.type.paramCount == frame.type.resultCount else { throw .invalid(.typeMismatch) }
+            var k: UInt32 = 0
+            while k < frame.type.paramCount {
+                guard frame.type.param(k) == frame.type.result(k) else { throw .invalid(.typeMismatch) }
+                k += 1
+            }
+        }
+        height += frame.type.resultCount
+        if frame.kind == .function {
+            if emitting { try emitReturn() }
+            depth -= 1
+            return
+        }
+        if emitting { try materializeAll(from: frame.height) }
+        if frame.elsePatch != 0 { resolve(chain: frame.elsePatch) }
+        if frame.kind != .loop { resolve(chain: frame.chain) }
+        lastDestination = 0
+        depth -= 1
+        height = frame.height
+        try pushTypes(frame.type, results: true)
+    }
+}

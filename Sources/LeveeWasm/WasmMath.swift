@@ -1,0 +1,123 @@
+/// The numeric semantics of WebAssembly where Swift's operators differ: traps instead of
+/// overflow, IEEE 754-2019 min/max and sign handling without touching NaN payloads, and rounding
+/// without libm (the chip has none; these are exact for every input).
+enum WasmMath {
+    @inline(__always)
+    static func divS<S: FixedWidthInteger & SignedInteger, U: FixedWidthInteger & UnsignedInteger>(
+        _ a: U, _ b: U, as: S.Type
+    ) throws(Trap) -> U {
+        guard b != 0 else { throw .divideByZero }
+        let (q, overflow) = S(truncatingIfNeeded: a).dividedReportingOverflow(by: S(truncatingIfNeeded: b))
+        guard !overflow else { throw .integerOverflow }
+        return U(truncatingIfNeeded: q)
+    }
+
+    @inline(__always)
+    static func remS<S: FixedWidthInteger & SignedInteger, U: FixedWidthInteger & UnsignedInteger>(
+        _ a: U, _ b: U, as: S.Type
+    ) throws(Trap) -> U {
+        guard b != 0 else { throw .divideByZero }
+        // MIN % -1 is 0 in WebAssembly, not an overflow.
+        return U(truncatingIfNeeded: S(truncatingIfNeeded: a).remainderReportingOverflow(dividingBy: S(truncatingIfNeeded: b)).partialValue)
+    }
+
+    @inline(__always)
+    static func divU<U: FixedWidthInteger & UnsignedInteger>(_ a: U, _ b: U) throws(Trap) -> U {
+        guard b != 0 else { throw .divideByZero }
+        return a / b
+    }
+
+    @inline(__always)
+    static func remU<U: FixedWidthInteger & UnsignedInteger>(_ a: U, _ b: U) throws(Trap) -> U {
+        guard b != 0 else { throw .divideByZero }
+        return a % b
+    }
+
+    // abs, neg and copysign only touch the sign bit, so NaN payloads pass through unchanged.
+    @inline(__always) static func abs(_ a: Float) -> Float { Float(bitPattern: a.bitPattern & 0x7FFF_FFFF) }
+    @inline(__always) static func abs(_ a: Double) -> Double { Double(bitPattern: a.bitPattern & 0x7FFF_FFFF_FFFF_FFFF) }
+    @inline(__always) static func neg(_ a: Float) -> Float { Float(bitPattern: a.bitPattern ^ 0x8000_0000) }
+    @inline(__always) static func neg(_ a: Double) -> Double { Double(bitPattern: a.bitPattern ^ 0x8000_0000_0000_0000) }
+    @inline(__always) static func copysign(_ a: Float, _ b: Float) -> Float {
+        Float(bitPattern: (a.bitPattern & 0x7FFF_FFFF) | (b.bitPattern & 0x8000_0000))
+    }
+    @inline(__always) static func copysign(_ a: Double, _ b: Double) -> Double {
+        Double(bitPattern: (a.bitPattern & 0x7FFF_FFFF_FFFF_FFFF) | (b.bitPattern & 0x8000_0000_0000_0000))
+    }
+
+    @inline(__always)
+    static func min<F: BinaryFloatingPoint>(_ a: F, _ b: F) -> F {
+        if a.isNaN || b.isNaN { return a + b }
+        if a == b { return a.sign == .minus ? a : b }   // -0 is below +0
+        return a < b ? a : b
+    }
+
+    @inline(__always)
+    static func max<F: BinaryFloatingPoint>(_ a: F, _ b: F) -> F {
+        if a.isNaN || b.isNaN { return a + b }
+        if a == b { return a.sign == .minus ? b : a }
+        return a > b ? a : b
+    }
+
+    /// 2^p: from there on every float is an integer.
+    @inline(__always)
+    private static func integralLimit<F: BinaryFloatingPoint>(_: F.Type) -> F {
+        F(sign: .plus, exponent: F.Exponent(F.significandBitCount), significand: 1)
+    }
+
+    /// Round half to even: adding and removing 2^p makes the FPU round in its default mode.
+    @inline(__always)
+    static func nearest<F: BinaryFloatingPoint>(_ a: F) -> F {
+        let limit = integralLimit(F.self)
+        let m = a.magnitude
+        guard m < limit else { return a.isNaN ? a + a : a }
+        let r = (m + limit) - limit
+        return r.sign == a.sign ? r : -r
+    }
+
+    @inline(__always)
+    static func floor<F: BinaryFloatingPoint>(_ a: F) -> F {
+        guard a.magnitude < integralLimit(F.self) else { return a.isNaN ? a + a : a }
+        var t = nearest(a)
+        if t > a { t -= 1 }
+        return t == 0 ? (a.sign == .minus ? -F.zero : F.zero) : t
+    }
+
+    @inline(__always)
+    static func ceil<F: BinaryFloatingPoint>(_ a: F) -> F {
+        guard a.magnitude < integralLimit(F.self) else { return a.isNaN ? a + a : a }
+        var t = nearest(a)
+        if t < a { t += 1 }
+        return t == 0 ? (a.sign == .minus ? -F.zero : F.zero) : t
+    }
+
+    @inline(__always)
+    static func trunc<F: BinaryFloatingPoint>(_ a: F) -> F {
+        a.sign == .minus ? ceil(a) : floor(a)
+    }
+
+    /// Whether `a` truncated towards zero fits `I`: the exclusive bounds min-1 and max+1 are
+    /// compared after truncation, where they are exact in every float type.
+    @inline(__always)
+    private static func fits<F: BinaryFloatingPoint, I: FixedWidthInteger>(_ t: F, _: I.Type) -> Bool {
+        let upper = F(sign: .plus, exponent: F.Exponent(I.bitWidth - (I.isSigned ? 1 : 0)), significand: 1)
+        let lower: F = I.isSigned ? -upper : 0
+        return t >= lower && t < upper
+    }
+
+    @inline(__always)
+    static func truncate<F: BinaryFloatingPoint, I: FixedWidthInteger>(_ a: F, to: I.Type) throws(Trap) -> I {
+        guard !a.isNaN else { throw .invalidConversion }
+        let t = trunc(a)
+        guard fits(t, I.self) else { throw .integerOverflow }
+        return I(t)
+    }
+
+    @inline(__always)
+    static func saturate<F: BinaryFloatingPoint, I: FixedWidthInteger>(_ a: F, to: I.Type) -> I {
+        if a.isNaN { return 0 }
+        let t = trunc(a)
+        if fits(t, I.self) { return I(t) }
+        return t < 0 ? I.min : I.max
+    }
+}

@@ -1,0 +1,152 @@
+#!/usr/bin/env python3
+"""Generates the numeric instructions of the interpreter from one table.
+
+The table below is the single source for the internal opcodes, the translator's mapping from Wasm
+opcodes (with their operand and result types) and the executor's cases. It rewrites the regions
+between `// BEGIN GENERATED <name>` and `// END GENERATED <name>` of the Swift sources.
+Run: python3 tools/wasm/gen_ops.py
+"""
+import pathlib, re
+
+ROOT = pathlib.Path(__file__).resolve().parents[2] / "Sources" / "LeveeWasm"
+
+# (wasm opcode, name, operand types, result type, Swift expression over a [, b])
+# Expressions yield UInt32 for i32, UInt64 for i64, Float for f32, Double for f64, or Bool (-> i32).
+OPS = []
+def op(code, name, ins, out, expr):
+    OPS.append((code, name, ins, out, expr))
+
+S32 = "Int32(bitPattern: {})"
+S64 = "Int64(bitPattern: {})"
+op(0x45, "i32Eqz", "i32", "i32", "a == 0")
+for i, (n, e) in enumerate([("Eq", "a == b"), ("Ne", "a != b"),
+        ("LtS", "Int32(bitPattern: a) < Int32(bitPattern: b)"), ("LtU", "a < b"),
+        ("GtS", "Int32(bitPattern: a) > Int32(bitPattern: b)"), ("GtU", "a > b"),
+        ("LeS", "Int32(bitPattern: a) <= Int32(bitPattern: b)"), ("LeU", "a <= b"),
+        ("GeS", "Int32(bitPattern: a) >= Int32(bitPattern: b)"), ("GeU", "a >= b")]):
+    op(0x46 + i, "i32" + n, "i32 i32", "i32", e)
+op(0x50, "i64Eqz", "i64", "i32", "a == 0")
+for i, (n, e) in enumerate([("Eq", "a == b"), ("Ne", "a != b"),
+        ("LtS", "Int64(bitPattern: a) < Int64(bitPattern: b)"), ("LtU", "a < b"),
+        ("GtS", "Int64(bitPattern: a) > Int64(bitPattern: b)"), ("GtU", "a > b"),
+        ("LeS", "Int64(bitPattern: a) <= Int64(bitPattern: b)"), ("LeU", "a <= b"),
+        ("GeS", "Int64(bitPattern: a) >= Int64(bitPattern: b)"), ("GeU", "a >= b")]):
+    op(0x51 + i, "i64" + n, "i64 i64", "i32", e)
+for base, t in ((0x5B, "f32"), (0x61, "f64")):
+    for i, (n, e) in enumerate([("Eq", "a == b"), ("Ne", "a != b"), ("Lt", "a < b"), ("Gt", "a > b"),
+                                ("Le", "a <= b"), ("Ge", "a >= b")]):
+        op(base + i, t + n, t + " " + t, "i32", e)
+for base, t, bits in ((0x67, "i32", 32), (0x79, "i64", 64)):
+    U = "UInt32" if bits == 32 else "UInt64"
+    S = "Int32" if bits == 32 else "Int64"
+    op(base, t + "Clz", t, t, f"{U}(a.leadingZeroBitCount)")
+    op(base + 1, t + "Ctz", t, t, f"{U}(a.trailingZeroBitCount)")
+    op(base + 2, t + "Popcnt", t, t, f"{U}(a.nonzeroBitCount)")
+    b2 = t + " " + t
+    for i, (n, e) in enumerate([
+            ("Add", "a &+ b"), ("Sub", "a &- b"), ("Mul", "a &* b"),
+            ("DivS", f"try WasmMath.divS(a, b, as: {S}.self)"), ("DivU", "try WasmMath.divU(a, b)"),
+            ("RemS", f"try WasmMath.remS(a, b, as: {S}.self)"), ("RemU", "try WasmMath.remU(a, b)"),
+            ("And", "a & b"), ("Or", "a | b"), ("Xor", "a ^ b"), ("Shl", "a &<< b"),
+            ("ShrS", f"{U}(bitPattern: {S}(bitPattern: a) &>> {S}(bitPattern: b))"), ("ShrU", "a &>> b"),
+            ("Rotl", f"(a &<< b) | (a &>> ({bits} &- b))"), ("Rotr", f"(a &>> b) | (a &<< ({bits} &- b))")]):
+        op(base + 3 + i, t + n, b2, t, e)
+for base, t, bits in ((0x8B, "f32", 32), (0x99, "f64", 64)):
+    op(base, t + "Abs", t, t, "WasmMath.abs(a)")
+    op(base + 1, t + "Neg", t, t, "WasmMath.neg(a)")
+    op(base + 2, t + "Ceil", t, t, "WasmMath.ceil(a)")
+    op(base + 3, t + "Floor", t, t, "WasmMath.floor(a)")
+    op(base + 4, t + "Trunc", t, t, "WasmMath.trunc(a)")
+    op(base + 5, t + "Nearest", t, t, "WasmMath.nearest(a)")
+    op(base + 6, t + "Sqrt", t, t, "a.squareRoot()")
+    b2 = t + " " + t
+    for i, (n, e) in enumerate([("Add", "a + b"), ("Sub", "a - b"), ("Mul", "a * b"), ("Div", "a / b"),
+                                ("Min", "WasmMath.min(a, b)"), ("Max", "WasmMath.max(a, b)"),
+                                ("Copysign", "WasmMath.copysign(a, b)")]):
+        op(base + 7 + i, t + n, b2, t, e)
+op(0xA7, "i32WrapI64", "i64", "i32", "UInt32(truncatingIfNeeded: a)")
+# Float to integer: trapping (0xA8...) and saturating (0xFC 0..7) share the bounds of WasmMath.
+convs = [("i32", "f32", "S"), ("i32", "f32", "U"), ("i32", "f64", "S"), ("i32", "f64", "U"),
+         ("i64", "f32", "S"), ("i64", "f32", "U"), ("i64", "f64", "S"), ("i64", "f64", "U")]
+trap_codes = [0xA8, 0xA9, 0xAA, 0xAB, 0xAE, 0xAF, 0xB0, 0xB1]
+for (ti, tf, sg), code in zip(convs, trap_codes):
+    T = {"i32S": "Int32", "i32U": "UInt32", "i64S": "Int64", "i64U": "UInt64"}[ti + sg]
+    conv = f"{'UInt32' if ti == 'i32' else 'UInt64'}(truncatingIfNeeded: {{}})"
+    op(code, f"{ti}Trunc{tf.upper()}{sg}", tf, ti, conv.format(f"try WasmMath.truncate(a, to: {T}.self)"))
+for k, (ti, tf, sg) in enumerate(convs):
+    T = {"i32S": "Int32", "i32U": "UInt32", "i64S": "Int64", "i64U": "UInt64"}[ti + sg]
+    conv = f"{'UInt32' if ti == 'i32' else 'UInt64'}(truncatingIfNeeded: {{}})"
+    op(0xFC00 + k, f"{ti}TruncSat{tf.upper()}{sg}", tf, ti, conv.format(f"WasmMath.saturate(a, to: {T}.self)"))
+op(0xAC, "i64ExtendI32S", "i32", "i64", "UInt64(bitPattern: Int64(Int32(bitPattern: a)))")
+# i64.extend_i32_u and the reinterpretations are plain copies: slots hold raw bits, i32 zero-extended.
+op(0xB2, "f32ConvertI32S", "i32", "f32", "Float(Int32(bitPattern: a))")
+op(0xB3, "f32ConvertI32U", "i32", "f32", "Float(a)")
+op(0xB4, "f32ConvertI64S", "i64", "f32", "Float(Int64(bitPattern: a))")
+op(0xB5, "f32ConvertI64U", "i64", "f32", "Float(a)")
+op(0xB6, "f32DemoteF64", "f64", "f32", "Float(a)")
+op(0xB7, "f64ConvertI32S", "i32", "f64", "Double(Int32(bitPattern: a))")
+op(0xB8, "f64ConvertI32U", "i32", "f64", "Double(a)")
+op(0xB9, "f64ConvertI64S", "i64", "f64", "Double(Int64(bitPattern: a))")
+op(0xBA, "f64ConvertI64U", "i64", "f64", "Double(a)")
+op(0xBB, "f64PromoteF32", "f32", "f64", "Double(a)")
+op(0xC0, "i32Extend8S", "i32", "i32", "UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: a)))")
+op(0xC1, "i32Extend16S", "i32", "i32", "UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: a)))")
+op(0xC2, "i64Extend8S", "i64", "i64", "UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: a)))")
+op(0xC3, "i64Extend16S", "i64", "i64", "UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: a)))")
+op(0xC4, "i64Extend32S", "i64", "i64", "UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: a)))")
+
+READ = {"i32": "UInt32(truncatingIfNeeded: fp[Int(pc[{}])])", "i64": "fp[Int(pc[{}])]",
+        "f32": "Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[{}])]))",
+        "f64": "Double(bitPattern: fp[Int(pc[{}])])"}
+WRITE = {"i32": "UInt64({})", "i64": "{}", "f32": "UInt64(({}).bitPattern)", "f64": "({}).bitPattern"}
+VT = {"i32": ".i32", "i64": ".i64", "f32": ".f32", "f64": ".f64"}
+
+def is_bool(name, out, expr):
+    return out == "i32" and any(s in expr for s in ("==", "!=", "<", ">")) and "&<<" not in expr and "&>>" not in expr and "try" not in expr
+
+def gen_enum():
+    return "\n".join(f"    case {name}" for _, name, _, _, _ in OPS)
+
+def gen_table():
+    lines = []
+    lines.append("    /// The internal opcode and types of a numeric Wasm instruction (0xFC00 | n for the 0xFC prefix).")
+    lines.append("    static func numeric(_ code: UInt32) -> NumericShape? {")
+    lines.append("        switch code {")
+    for code, name, ins, out, _ in OPS:
+        t = ins.split()
+        b = VT[t[1]] if len(t) > 1 else ".unknown"
+        lines.append(f"        case 0x{code:X}: return NumericShape(op: .{name}, a: {VT[t[0]]}, b: {b}, result: {VT[out]})")
+    lines.append("        default: return nil")
+    lines.append("        }")
+    lines.append("    }")
+    return "\n".join(lines)
+
+def gen_cases():
+    lines = []
+    for code, name, ins, out, expr in OPS:
+        t = ins.split()
+        lines.append(f"            case .{name}:")
+        lines.append(f"                let a = {READ[t[0]].format(2)}")
+        if len(t) > 1:
+            lines.append(f"                let b = {READ[t[1]].format(3)}")
+        value = f"({expr}) ? 1 : 0" if is_bool(name, out, expr) else expr
+        if is_bool(name, out, expr):
+            lines.append(f"                fp[Int(pc[1])] = ({expr}) ? 1 : 0")
+        else:
+            lines.append(f"                fp[Int(pc[1])] = {WRITE[out].format(expr)}")
+        lines.append(f"                pc += {4 if len(t) > 1 else 3}")
+    return "\n".join(lines)
+
+def replace(path, name, body):
+    p = ROOT / path
+    s = p.read_text()
+    pat = re.compile(rf"(// BEGIN GENERATED {name})(.*?)(\n[ \t]*// END GENERATED {name})", re.S)
+    if not pat.search(s):
+        raise SystemExit(f"{path}: no region {name}")
+    s = pat.sub(lambda m: m.group(1) + "\n" + body + m.group(3), s)
+    p.write_text(s)
+
+replace("Opcodes.swift", "ops", gen_enum())
+replace("Opcodes.swift", "table", gen_table())
+replace("Executor.swift", "cases", gen_cases())
+print(f"gen_ops: {len(OPS)} numeric instructions")

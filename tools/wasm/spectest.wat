@@ -1,0 +1,25 @@
+;; The `spectest` module the official tests import: print functions (host functions of the
+;; runner), globals, a table and a memory. Compiled into LeveeWasmHost/Spectest.swift by
+;; `wasm-tools parse`; see tools/wasm/gen_spectest.sh.
+(module
+  (import "host" "print" (func $print))
+  (import "host" "print_i32" (func $print_i32 (param i32)))
+  (import "host" "print_i64" (func $print_i64 (param i64)))
+  (import "host" "print_f32" (func $print_f32 (param f32)))
+  (import "host" "print_f64" (func $print_f64 (param f64)))
+  (import "host" "print_i32_f32" (func $print_i32_f32 (param i32 f32)))
+  (import "host" "print_f64_f64" (func $print_f64_f64 (param f64 f64)))
+  (export "print" (func $print))
+  (export "print_i32" (func $print_i32))
+  (export "print_i64" (func $print_i64))
+  (export "print_f32" (func $print_f32))
+  (export "print_f64" (func $print_f64))
+  (export "print_i32_f32" (func $print_i32_f32))
+  (export "print_f64_f64" (func $print_f64_f64))
+  (global (export "global_i32") i32 (i32.const 666))
+  (global (export "global_i64") i64 (i64.const 666))
+  (global (export "global_f32") f32 (f32.const 666.6))
+  (global (export "global_f64") f64 (f64.const 666.6))
+  (table (export "table") 10 20 funcref)
+  (memory (export "memory") 1 2)
+)
