@@ -68,7 +68,7 @@ enum Executor {
             case .br:
                 pc += 1 &+ Int(Int32(bitPattern: pc[1]))
             case .brBack:
-                remaining &-= Int64(pc[2])
+                remaining &-= Int64(bitPattern: u64(pc[2]))
                 if remaining < nextCheck { try charge(&remaining, &nextCheck, fuel.preemptionInterval, &host) }
                 pc += 1 &+ Int(Int32(bitPattern: pc[1]))
             case .brIf:
@@ -85,7 +85,7 @@ enum Executor {
                 }
             case .brIfBack:
                 if UInt32(truncatingIfNeeded: fp[Int(pc[1])]) != 0 {
-                    remaining &-= Int64(pc[3])
+                    remaining &-= Int64(bitPattern: u64(pc[3]))
                     if remaining < nextCheck { try charge(&remaining, &nextCheck, fuel.preemptionInterval, &host) }
                     pc += 2 &+ Int(Int32(bitPattern: pc[2]))
                 } else {
@@ -129,10 +129,10 @@ enum Executor {
                 fp[Int(pc[1])] = UInt32(truncatingIfNeeded: fp[Int(pc[4])]) != 0 ? fp[Int(pc[2])] : fp[Int(pc[3])]
                 pc += 5
             case .const32:
-                fp[Int(pc[1])] = UInt64(pc[2])
+                fp[Int(pc[1])] = u64(pc[2])
                 pc += 3
             case .const64:
-                fp[Int(pc[1])] = UInt64(pc[3]) << 32 | UInt64(pc[2])
+                fp[Int(pc[1])] = u64(pc[3]) &<< 32 | u64(pc[2])
                 pc += 4
             case .globalGet:
                 fp[Int(pc[1])] = ctx.instance.pointee.globals[Int(pc[2])].pointee.value
@@ -142,7 +142,7 @@ enum Executor {
                 pc += 3
             case .load32:
                 let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt32.self))
+                fp[Int(pc[1])] = u64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt32.self))
                 pc += 4
             case .load64:
                 let ea = try address(fp, pc, at: 2, 8, ctx.memorySize)
@@ -150,31 +150,31 @@ enum Executor {
                 pc += 4
             case .load8S32:
                 let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(ctx.memory.load(fromByteOffset: ea, as: Int8.self))))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(ctx.memory.load(fromByteOffset: ea, as: Int8.self))))
                 pc += 4
             case .load8U32:
                 let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(ctx.memory.load(fromByteOffset: ea, as: UInt8.self))
+                fp[Int(pc[1])] = u64(ctx.memory.load(fromByteOffset: ea, as: UInt8.self))
                 pc += 4
             case .load16S32:
                 let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int16.self))))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int16.self))))
                 pc += 4
             case .load16U32:
                 let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt16.self))
+                fp[Int(pc[1])] = u64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt16.self))
                 pc += 4
             case .load8S64:
                 let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(bitPattern: Int64(ctx.memory.load(fromByteOffset: ea, as: Int8.self)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(ctx.memory.load(fromByteOffset: ea, as: Int8.self)))
                 pc += 4
             case .load16S64:
                 let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(bitPattern: Int64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int16.self)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int16.self)))
                 pc += 4
             case .load32S64:
                 let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(bitPattern: Int64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int32.self)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int32.self)))
                 pc += 4
             case .store32:
                 let ea = try address(fp, pc, at: 1, 4, ctx.memorySize)
@@ -367,102 +367,102 @@ enum Executor {
                 pc += 4
             case .i32Clz:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(a.leadingZeroBitCount))
+                fp[Int(pc[1])] = u64(UInt32(a.leadingZeroBitCount))
                 pc += 3
             case .i32Ctz:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(a.trailingZeroBitCount))
+                fp[Int(pc[1])] = u64(UInt32(a.trailingZeroBitCount))
                 pc += 3
             case .i32Popcnt:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(a.nonzeroBitCount))
+                fp[Int(pc[1])] = u64(UInt32(a.nonzeroBitCount))
                 pc += 3
             case .i32Add:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(a &+ b)
+                fp[Int(pc[1])] = u64(a &+ b)
                 pc += 4
             case .i32Sub:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(a &- b)
+                fp[Int(pc[1])] = u64(a &- b)
                 pc += 4
             case .i32Mul:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(a &* b)
+                fp[Int(pc[1])] = u64(a &* b)
                 pc += 4
             case .i32DivS:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(try WasmMath.divS(a, b, as: Int32.self))
+                fp[Int(pc[1])] = u64(try WasmMath.divS(a, b))
                 pc += 4
             case .i32DivU:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(try WasmMath.divU(a, b))
+                fp[Int(pc[1])] = u64(try WasmMath.divU(a, b))
                 pc += 4
             case .i32RemS:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(try WasmMath.remS(a, b, as: Int32.self))
+                fp[Int(pc[1])] = u64(try WasmMath.remS(a, b))
                 pc += 4
             case .i32RemU:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(try WasmMath.remU(a, b))
+                fp[Int(pc[1])] = u64(try WasmMath.remU(a, b))
                 pc += 4
             case .i32And:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(a & b)
+                fp[Int(pc[1])] = u64(a & b)
                 pc += 4
             case .i32Or:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(a | b)
+                fp[Int(pc[1])] = u64(a | b)
                 pc += 4
             case .i32Xor:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(a ^ b)
+                fp[Int(pc[1])] = u64(a ^ b)
                 pc += 4
             case .i32Shl:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(a &<< b)
+                fp[Int(pc[1])] = u64(a &<< b)
                 pc += 4
             case .i32ShrS:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b)))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b)))
                 pc += 4
             case .i32ShrU:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64(a &>> b)
+                fp[Int(pc[1])] = u64(a &>> b)
                 pc += 4
             case .i32Rotl:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64((a &<< b) | (a &>> (32 &- b)))
+                fp[Int(pc[1])] = u64((a &<< b) | (a &>> (32 &- b)))
                 pc += 4
             case .i32Rotr:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = UInt64((a &>> b) | (a &<< (32 &- b)))
+                fp[Int(pc[1])] = u64((a &>> b) | (a &<< (32 &- b)))
                 pc += 4
             case .i64Clz:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(a.leadingZeroBitCount)
+                fp[Int(pc[1])] = u64(a.leadingZeroBitCount)
                 pc += 3
             case .i64Ctz:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(a.trailingZeroBitCount)
+                fp[Int(pc[1])] = u64(a.trailingZeroBitCount)
                 pc += 3
             case .i64Popcnt:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(a.nonzeroBitCount)
+                fp[Int(pc[1])] = u64(a.nonzeroBitCount)
                 pc += 3
             case .i64Add:
                 let a = fp[Int(pc[2])]
@@ -482,7 +482,7 @@ enum Executor {
             case .i64DivS:
                 let a = fp[Int(pc[2])]
                 let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.divS(a, b, as: Int64.self)
+                fp[Int(pc[1])] = try WasmMath.divS(a, b)
                 pc += 4
             case .i64DivU:
                 let a = fp[Int(pc[2])]
@@ -492,7 +492,7 @@ enum Executor {
             case .i64RemS:
                 let a = fp[Int(pc[2])]
                 let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.remS(a, b, as: Int64.self)
+                fp[Int(pc[1])] = try WasmMath.remS(a, b)
                 pc += 4
             case .i64RemU:
                 let a = fp[Int(pc[2])]
@@ -541,66 +541,66 @@ enum Executor {
                 pc += 4
             case .f32Abs:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.abs(a)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.abs(a)).bitPattern)
                 pc += 3
             case .f32Neg:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.neg(a)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.neg(a)).bitPattern)
                 pc += 3
             case .f32Ceil:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.ceil(a)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.ceil(a)).bitPattern)
                 pc += 3
             case .f32Floor:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.floor(a)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.floor(a)).bitPattern)
                 pc += 3
             case .f32Trunc:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.trunc(a)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.trunc(a)).bitPattern)
                 pc += 3
             case .f32Nearest:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.nearest(a)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.nearest(a)).bitPattern)
                 pc += 3
             case .f32Sqrt:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64((a.squareRoot()).bitPattern)
+                fp[Int(pc[1])] = u64((a.squareRoot()).bitPattern)
                 pc += 3
             case .f32Add:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = UInt64((a + b).bitPattern)
+                fp[Int(pc[1])] = u64((a + b).bitPattern)
                 pc += 4
             case .f32Sub:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = UInt64((a - b).bitPattern)
+                fp[Int(pc[1])] = u64((a - b).bitPattern)
                 pc += 4
             case .f32Mul:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = UInt64((a * b).bitPattern)
+                fp[Int(pc[1])] = u64((a * b).bitPattern)
                 pc += 4
             case .f32Div:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = UInt64((a / b).bitPattern)
+                fp[Int(pc[1])] = u64((a / b).bitPattern)
                 pc += 4
             case .f32Min:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.min(a, b)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.min(a, b)).bitPattern)
                 pc += 4
             case .f32Max:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.max(a, b)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.max(a, b)).bitPattern)
                 pc += 4
             case .f32Copysign:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = UInt64((WasmMath.copysign(a, b)).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.copysign(a, b)).bitPattern)
                 pc += 4
             case .f64Abs:
                 let a = Double(bitPattern: fp[Int(pc[2])])
@@ -667,103 +667,103 @@ enum Executor {
                 pc += 4
             case .i32WrapI64:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: a))
+                fp[Int(pc[1])] = u64(UInt32(truncatingIfNeeded: a))
                 pc += 3
             case .i32TruncF32S:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: try WasmMath.truncate(a, to: Int32.self)))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
                 pc += 3
             case .i32TruncF32U:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: try WasmMath.truncate(a, to: UInt32.self)))
+                fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
                 pc += 3
             case .i32TruncF64S:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: try WasmMath.truncate(a, to: Int32.self)))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
                 pc += 3
             case .i32TruncF64U:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: try WasmMath.truncate(a, to: UInt32.self)))
+                fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
                 pc += 3
             case .i64TruncF32S:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: try WasmMath.truncate(a, to: Int64.self))
+                fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
                 pc += 3
             case .i64TruncF32U:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: try WasmMath.truncate(a, to: UInt64.self))
+                fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
                 pc += 3
             case .i64TruncF64S:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: try WasmMath.truncate(a, to: Int64.self))
+                fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
                 pc += 3
             case .i64TruncF64U:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: try WasmMath.truncate(a, to: UInt64.self))
+                fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
                 pc += 3
             case .i32TruncSatF32S:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: WasmMath.saturate(a, to: Int32.self)))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
                 pc += 3
             case .i32TruncSatF32U:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: WasmMath.saturate(a, to: UInt32.self)))
+                fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
                 pc += 3
             case .i32TruncSatF64S:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: WasmMath.saturate(a, to: Int32.self)))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
                 pc += 3
             case .i32TruncSatF64U:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(truncatingIfNeeded: WasmMath.saturate(a, to: UInt32.self)))
+                fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
                 pc += 3
             case .i64TruncSatF32S:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: WasmMath.saturate(a, to: Int64.self))
+                fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
                 pc += 3
             case .i64TruncSatF32U:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: WasmMath.saturate(a, to: UInt64.self))
+                fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
                 pc += 3
             case .i64TruncSatF64S:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: WasmMath.saturate(a, to: Int64.self))
+                fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
                 pc += 3
             case .i64TruncSatF64U:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(truncatingIfNeeded: WasmMath.saturate(a, to: UInt64.self))
+                fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
                 pc += 3
             case .i64ExtendI32S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(bitPattern: Int64(Int32(bitPattern: a)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(Int32(bitPattern: a)))
                 pc += 3
             case .f32ConvertI32S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64((Float(Int32(bitPattern: a))).bitPattern)
+                fp[Int(pc[1])] = u64((Float(s64(Int32(bitPattern: a)))).bitPattern)
                 pc += 3
             case .f32ConvertI32U:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64((Float(a)).bitPattern)
+                fp[Int(pc[1])] = u64((Float(Int64(bitPattern: u64(a)))).bitPattern)
                 pc += 3
             case .f32ConvertI64S:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64((Float(Int64(bitPattern: a))).bitPattern)
+                fp[Int(pc[1])] = u64((Float(Int64(bitPattern: a))).bitPattern)
                 pc += 3
             case .f32ConvertI64U:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64((Float(a)).bitPattern)
+                fp[Int(pc[1])] = u64((float(a)).bitPattern)
                 pc += 3
             case .f32DemoteF64:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64((Float(a)).bitPattern)
+                fp[Int(pc[1])] = u64((Float(a)).bitPattern)
                 pc += 3
             case .f64ConvertI32S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (Double(Int32(bitPattern: a))).bitPattern
+                fp[Int(pc[1])] = (Double(s64(Int32(bitPattern: a)))).bitPattern
                 pc += 3
             case .f64ConvertI32U:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (Double(a)).bitPattern
+                fp[Int(pc[1])] = (Double(Int64(bitPattern: u64(a)))).bitPattern
                 pc += 3
             case .f64ConvertI64S:
                 let a = fp[Int(pc[2])]
@@ -771,7 +771,7 @@ enum Executor {
                 pc += 3
             case .f64ConvertI64U:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = (Double(a)).bitPattern
+                fp[Int(pc[1])] = (double(a)).bitPattern
                 pc += 3
             case .f64PromoteF32:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
@@ -779,23 +779,23 @@ enum Executor {
                 pc += 3
             case .i32Extend8S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: a))))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: a))))
                 pc += 3
             case .i32Extend16S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: a))))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: a))))
                 pc += 3
             case .i64Extend8S:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: a)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(Int8(truncatingIfNeeded: a)))
                 pc += 3
             case .i64Extend16S:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: a)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(Int16(truncatingIfNeeded: a)))
                 pc += 3
             case .i64Extend32S:
                 let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: a)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(Int32(truncatingIfNeeded: a)))
                 pc += 3
             // END GENERATED cases
             }
@@ -806,7 +806,7 @@ enum Executor {
     @inline(__always)
     static func address(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>, at operand: Int,
                         _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
-        let ea = UInt64(UInt32(truncatingIfNeeded: fp[Int(pc[operand])])) &+ UInt64(pc[3])
+        let ea = u64(UInt32(truncatingIfNeeded: fp[Int(pc[operand])])) &+ u64(pc[3])
         guard ea &+ size <= memorySize else { throw .outOfBounds }
         return Int(truncatingIfNeeded: ea)
     }
@@ -822,7 +822,7 @@ enum Executor {
     @inline(never)
     static func charge<H: WasmHost>(_ remaining: inout Int64, _ nextCheck: inout Int64, _ interval: Int64, _ host: inout H) throws(Trap) {
         guard remaining >= 0 else { throw .fuelExhausted }
-        guard host.preempt(fuelLeft: UInt64(remaining)) else { throw .interrupted }
+        guard host.preempt(fuelLeft: UInt64(bitPattern: remaining)) else { throw .interrupted }
         nextCheck = remaining > interval ? remaining - interval : 0
     }
 
@@ -832,7 +832,7 @@ enum Executor {
                                       hasMemory: Bool) throws(Trap) {
         let t = f.pointee.type
         guard fp + Int(max(t.paramCount, t.resultCount)) <= stackEnd else { throw .stackExhausted }
-        let memory = hasMemory ? UnsafeMutableRawBufferPointer(start: ctx.memory, count: Int(ctx.memorySize))
+        let memory = hasMemory ? UnsafeMutableRawBufferPointer(start: ctx.memory, count: index(ctx.memorySize))
                                : UnsafeMutableRawBufferPointer(start: nil, count: 0)
         try host.call(host: f.pointee.hostIndex, slots: fp, memory: memory)
     }
@@ -845,7 +845,7 @@ enum Executor {
         _ stackEnd: UnsafeMutablePointer<UInt64>, _ frames: UnsafeMutablePointer<CallFrame>, _ frameCapacity: UInt32,
         _ remaining: inout Int64, _ nextCheck: inout Int64, _ interval: Int64, _ host: inout H
     ) throws(Trap) {
-        remaining &-= Int64(callee.pointee.cost)
+        remaining &-= Int64(bitPattern: u64(callee.pointee.cost))
         if remaining < nextCheck { try charge(&remaining, &nextCheck, interval, &host) }
         guard let code = callee.pointee.code, let inst = callee.pointee.instance else {
             try callHost(callee, newFP, stackEnd, ctx, &host, hasMemory: ctx.instance.pointee.memory != nil)

@@ -122,18 +122,18 @@ struct Loader<Host: WasmHost> {
     mutating func readTypes() throws(LoadError) {
         guard var r = reader(.type) else { return }
         let count = try r.u32()
-        guard UInt64(count) <= UInt64(r.remaining) else { throw .malformed(.unexpectedEnd) }
+        guard u64(count) <= u64(r.remaining) else { throw .malformed(.unexpectedEnd) }
         inst.pointee.types = try arena.allocate(FuncType.self, count: Int(count), part: .moduleTables)
         inst.pointee.typeCount = count
         for i in 0..<Int(count) {
             guard try r.u8() == 0x60 else { throw .malformed(.malformedValueType) }
             // Parameters and results are stored together: read both counts' types in turn.
             let pc = try r.u32()
-            guard UInt64(pc) <= UInt64(r.remaining) else { throw .malformed(.unexpectedEnd) }
+            guard u64(pc) <= u64(r.remaining) else { throw .malformed(.unexpectedEnd) }
             let start = r
             for _ in 0..<pc { _ = try r.valType() }
             let rc = try r.u32()
-            guard UInt64(rc) <= UInt64(r.remaining) else { throw .malformed(.unexpectedEnd) }
+            guard u64(rc) <= u64(r.remaining) else { throw .malformed(.unexpectedEnd) }
             let types = try arena.allocate(ValType.self, count: Int(pc + rc), part: .moduleTables)
             var again = start
             for k in 0..<Int(pc) { types[k] = try again.valType() }
@@ -179,12 +179,12 @@ struct Loader<Host: WasmHost> {
         let definedTables = try count(.table)
         let definedMemories = try count(.memory)
         let definedGlobals = try count(.global)
-        guard UInt64(imported.memories) + UInt64(definedMemories) <= 1 else { throw .invalid(.multipleMemories) }
+        guard u64(imported.memories) + u64(definedMemories) <= 1 else { throw .invalid(.multipleMemories) }
         let functions = imported.functions &+ definedFunctions
         let tables = imported.tables &+ definedTables
         let globals = imported.globals &+ definedGlobals
         guard functions >= definedFunctions, tables >= definedTables, globals >= definedGlobals,
-              UInt64(functions) + UInt64(tables) + UInt64(globals) <= UInt64(module.count) else {
+              u64(functions) + u64(tables) + u64(globals) <= u64(module.count) else {
             throw .malformed(.unexpectedEnd)
         }
         inst.pointee.functions = try arena.allocate(UnsafeMutablePointer<FunctionRecord>.self, count: Int(functions), part: .moduleTables)
@@ -226,8 +226,8 @@ struct Loader<Host: WasmHost> {
                     throw host.resolve(module: moduleName, name: name, kind: .table) == nil ? .unlinkable(.unknownImport) : .unlinkable(.incompatibleImportType)
                 }
                 let tr = table.record.pointee
-                guard tr.type == t, UInt64(tr.count) >= l.min else { throw .unlinkable(.incompatibleImportType) }
-                if let max = l.max { guard tr.hasMax, UInt64(tr.max) <= max else { throw .unlinkable(.incompatibleImportType) } }
+                guard tr.type == t, u64(tr.count) >= l.min else { throw .unlinkable(.incompatibleImportType) }
+                if let max = l.max { guard tr.hasMax, u64(tr.max) <= max else { throw .unlinkable(.incompatibleImportType) } }
                 inst.pointee.tables[Int(inst.pointee.tableCount)] = table.record
                 inst.pointee.tableCount += 1
             case 2:
@@ -237,7 +237,7 @@ struct Loader<Host: WasmHost> {
                     throw host.resolve(module: moduleName, name: name, kind: .memory) == nil ? .unlinkable(.unknownImport) : .unlinkable(.incompatibleImportType)
                 }
                 let m = memory.record.pointee
-                guard m.pageSizeLog2 == l.pageSizeLog2, m.byteCount >> UInt64(m.pageSizeLog2) >= l.min else {
+                guard m.pageSizeLog2 == l.pageSizeLog2, m.byteCount &>> u64(m.pageSizeLog2) >= l.min else {
                     throw .unlinkable(.incompatibleImportType)
                 }
                 if let max = l.max { guard m.maxPages <= max, m.hasDeclaredMax else { throw .unlinkable(.incompatibleImportType) } }
@@ -284,12 +284,12 @@ struct Loader<Host: WasmHost> {
             let t = try r.refType()
             let l = try r.limits(memory: false)
             if let max = l.max { guard l.min <= max else { throw .invalid(.invalidLimits) } }
-            guard l.min <= UInt64(limits.maxTableElements) else { throw .exceedsLimits }
-            let capacity = Swift.min(l.max ?? UInt64(limits.maxTableElements), UInt64(limits.maxTableElements))
+            guard l.min <= u64(limits.maxTableElements) else { throw .exceedsLimits }
+            let capacity = Swift.min(l.max ?? u64(limits.maxTableElements), u64(limits.maxTableElements))
             let record = try arena.allocate(TableRecord.self, count: 1, part: .table)
-            let elements = try arena.allocate(UInt64.self, count: Int(capacity), part: .table)
-            record.initialize(to: TableRecord(elements: elements, count: UInt32(l.min), capacity: UInt32(capacity),
-                                              max: UInt32(l.max ?? UInt64(UInt32.max)), hasMax: l.max != nil, type: t))
+            let elements = try arena.allocate(UInt64.self, count: index(capacity), part: .table)
+            record.initialize(to: TableRecord(elements: elements, count: UInt32(truncatingIfNeeded: l.min), capacity: UInt32(truncatingIfNeeded: capacity),
+                                              max: UInt32(truncatingIfNeeded: l.max ?? u64(UInt32.max)), hasMax: l.max != nil, type: t))
             inst.pointee.tables[Int(inst.pointee.tableCount)] = record
             inst.pointee.tableCount += 1
         }
@@ -298,7 +298,7 @@ struct Loader<Host: WasmHost> {
 
     private func checkMemoryType(_ l: (min: UInt64, max: UInt64?, pageSizeLog2: UInt8)) throws(LoadError) {
         guard l.pageSizeLog2 == 0 || l.pageSizeLog2 == 16 else { throw .invalid(.invalidPageSize) }
-        let limit: UInt64 = 1 << (32 - UInt64(l.pageSizeLog2))
+        let limit: UInt64 = 1 &<< (32 - u64(l.pageSizeLog2))
         guard l.min <= limit else { throw .invalid(.memorySizeTooLarge) }
         if let max = l.max {
             guard max <= limit else { throw .invalid(.memorySizeTooLarge) }
@@ -312,14 +312,14 @@ struct Loader<Host: WasmHost> {
         for _ in 0..<n {
             let l = try r.limits(memory: true)
             try checkMemoryType(l)
-            let log = UInt64(l.pageSizeLog2)
-            let minBytes = l.min << log
-            guard minBytes <= UInt64(limits.maxMemoryBytes) else { throw .exceedsLimits }
-            let maxPages = l.max ?? (1 << (32 - log))
-            let capacity = Swift.min(maxPages << log, UInt64(limits.maxMemoryBytes))
+            let log = u64(l.pageSizeLog2)
+            let minBytes = l.min &<< log
+            guard minBytes <= u64(limits.maxMemoryBytes) else { throw .exceedsLimits }
+            let maxPages = l.max ?? (1 &<< (32 - log))
+            let capacity = Swift.min(maxPages &<< log, u64(limits.maxMemoryBytes))
             let record = try arena.allocate(MemoryRecord.self, count: 1, part: .linearMemory)
-            let base = try arena.allocateBytes(Int(capacity), part: .linearMemory)
-            base.initializeMemory(as: UInt8.self, repeating: 0, count: Int(minBytes))
+            let base = try arena.allocateBytes(index(capacity), part: .linearMemory)
+            base.initializeMemory(as: UInt8.self, repeating: 0, count: index(minBytes))
             record.initialize(to: MemoryRecord(base: base, byteCount: minBytes, capacity: capacity, pageSizeLog2: l.pageSizeLog2,
                                                maxPages: maxPages, hasDeclaredMax: l.max != nil))
             inst.pointee.memory = record
@@ -333,16 +333,16 @@ struct Loader<Host: WasmHost> {
         var value: UInt64
         var type: ValType
         switch op {
-        case 0x41: value = UInt64(UInt32(bitPattern: try r.s32())); type = .i32
+        case 0x41: value = u64(UInt32(bitPattern: try r.s32())); type = .i32
         case 0x42: value = UInt64(bitPattern: try r.s64()); type = .i64
-        case 0x43: value = UInt64(try r.fixed32()); type = .f32
+        case 0x43: value = u64(try r.fixed32()); type = .f32
         case 0x44: value = try r.fixed64(); type = .f64
         case 0xD0: type = try r.refType(); value = 0
         case 0xD2:
             let x = try r.u32()
             guard x < inst.pointee.functionCount else { throw .invalid(.unknownFunction) }
-            declared[Int(x >> 3)] |= 1 << (x & 7)
-            value = UInt64(UInt(bitPattern: inst.pointee.functions[Int(x)]))
+            declared[Int(x &>> 3)] |= 1 &<< (x & 7)
+            value = u64(UInt(bitPattern: inst.pointee.functions[Int(x)]))
             type = .funcref
         case 0x23:
             let x = try r.u32()
@@ -390,7 +390,7 @@ struct Loader<Host: WasmHost> {
     mutating func readExports() throws(LoadError) {
         guard var r = reader(.export) else { return }
         let n = try r.u32()
-        guard UInt64(n) <= UInt64(r.remaining) else { throw .malformed(.unexpectedEnd) }
+        guard u64(n) <= u64(r.remaining) else { throw .malformed(.unexpectedEnd) }
         let exports = try arena.allocate(ExportEntry.self, count: Int(n), part: .moduleTables)
         for i in 0..<Int(n) {
             let name = try r.name()
@@ -400,7 +400,7 @@ struct Loader<Host: WasmHost> {
             switch kind {
             case .function:
                 guard index < inst.pointee.functionCount else { throw .invalid(.unknownFunction) }
-                declared[Int(index >> 3)] |= 1 << (index & 7)
+                declared[Int(index &>> 3)] |= 1 &<< (index & 7)
             case .table: guard index < inst.pointee.tableCount else { throw .invalid(.unknownTable) }
             case .memory: guard index == 0, inst.pointee.memory != nil else { throw .invalid(.unknownMemory) }
             case .global: guard index < inst.pointee.globalCount else { throw .invalid(.unknownGlobal) }
@@ -429,7 +429,7 @@ struct Loader<Host: WasmHost> {
     mutating func readElements() throws(LoadError) {
         guard var r = reader(.element) else { return }
         let n = try r.u32()
-        guard UInt64(n) <= UInt64(r.remaining) else { throw .malformed(.unexpectedEnd) }
+        guard u64(n) <= u64(r.remaining) else { throw .malformed(.unexpectedEnd) }
         inst.pointee.elements = try arena.allocate(ElementSegment.self, count: Int(n), part: .moduleTables)
         inst.pointee.elementCount = n
         for i in 0..<Int(n) {
@@ -454,7 +454,7 @@ struct Loader<Host: WasmHost> {
                 }
             }
             let count = try r.u32()
-            guard UInt64(count) <= UInt64(r.remaining) else { throw .malformed(.unexpectedEnd) }
+            guard u64(count) <= u64(r.remaining) else { throw .malformed(.unexpectedEnd) }
             let values = try arena.allocate(UInt64.self, count: Int(count), part: .moduleTables)
             for k in 0..<Int(count) {
                 if expressions {
@@ -462,8 +462,8 @@ struct Loader<Host: WasmHost> {
                 } else {
                     let x = try r.u32()
                     guard x < inst.pointee.functionCount else { throw .invalid(.unknownFunction) }
-                    declared[Int(x >> 3)] |= 1 << (x & 7)
-                    values[k] = UInt64(UInt(bitPattern: inst.pointee.functions[Int(x)]))
+                    declared[Int(x &>> 3)] |= 1 &<< (x & 7)
+                    values[k] = u64(UInt(bitPattern: inst.pointee.functions[Int(x)]))
                 }
             }
             if !passiveOrDeclarative {
@@ -499,10 +499,10 @@ struct Loader<Host: WasmHost> {
             let mark = arena.scratchMark
             // Locals: count them first, then record their types in scratch space.
             let groups = try body.u32()
-            var total = UInt64(type.paramCount)
+            var total = u64(type.paramCount)
             let afterGroups = body
             for _ in 0..<groups {
-                total += UInt64(try body.u32())
+                total += u64(try body.u32())
                 _ = try body.valType()
                 guard total <= 0xFFFF_FFFF else { throw .malformed(.tooManyLocals) }
             }
@@ -516,16 +516,17 @@ struct Loader<Host: WasmHost> {
                 let t = try again.valType()
                 for _ in 0..<c { localTypes[fill] = t; fill += 1 }
             }
-            // Operands and control frames never outnumber the body's bytes.
+            // Each operand needs a byte of the body to be pushed, each block two.
             let capacity = UInt32(clamping: body.remaining + 2)
+            let controlCapacity = capacity / 2 + 1
             let operands = try arena.scratch(Operand.self, count: Int(capacity))
-            let controls = try arena.scratch(ControlFrame.self, count: Int(capacity))
+            let controls = try arena.scratch(ControlFrame.self, count: Int(controlCapacity))
             let codeStart = (arena.cursor + 3).alignedDown(for: UInt32.self)
             let alignPad = codeStart - arena.cursor
             try arena.extend(by: alignPad, part: .code)
             let words = UInt32(clamping: arena.free / 4)
             var t = Translator(ctx: ctx, reader: body, function: type, localTypes: localTypes, localCount: UInt32(total),
-                               operands: operands, operandCapacity: capacity, controls: controls, controlCapacity: capacity,
+                               operands: operands, operandCapacity: capacity, controls: controls, controlCapacity: controlCapacity,
                                code: codeStart.bindMemory(to: UInt32.self, capacity: Int(words)), codeCapacity: words)
             try t.translate()
             try arena.extend(by: Int(t.pos) * 4, part: .code)
@@ -546,7 +547,7 @@ struct Loader<Host: WasmHost> {
         }
         let n = try r.u32()
         if let c = dataCount, c != n { throw .malformed(.dataCountMismatch) }
-        guard UInt64(n) <= UInt64(r.remaining) else { throw .malformed(.unexpectedEnd) }
+        guard u64(n) <= u64(r.remaining) else { throw .malformed(.unexpectedEnd) }
         inst.pointee.data = try arena.allocate(DataSegment.self, count: Int(n), part: .moduleTables)
         inst.pointee.dataCount = n
         for i in 0..<Int(n) {

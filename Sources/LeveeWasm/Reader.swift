@@ -16,6 +16,11 @@ struct ModuleReader {
         return b
     }
 
+    func peek() throws(LoadError) -> UInt8 {
+        guard r.offset < r.bytes.count else { throw .malformed(.unexpectedEnd) }
+        return r.bytes[r.offset]
+    }
+
     mutating func u32() throws(LoadError) -> UInt32 {
         do { return UInt32(truncatingIfNeeded: try r.readULEB128(bits: 32)) } catch { throw .malformed(error) }
     }
@@ -40,7 +45,7 @@ struct ModuleReader {
     mutating func fixed64() throws(LoadError) -> UInt64 {
         let lo = try fixed32()
         let hi = try fixed32()
-        return UInt64(hi) << 32 | UInt64(lo)
+        return u64(hi) &<< 32 | u64(lo)
     }
 
     mutating func bytes(_ count: UInt32) throws(LoadError) -> UnsafeRawBufferPointer {
@@ -77,8 +82,8 @@ struct ModuleReader {
             // Shared and 64-bit memories are later proposals.
             throw memory && flags & 0x06 != 0 && flags < 0x10 ? .unsupported : .malformed(.malformedLimits)
         }
-        let min = UInt64(try u32())
-        let max: UInt64? = flags & 1 != 0 ? UInt64(try u32()) : nil
+        let min = u64(try u32())
+        let max: UInt64? = flags & 1 != 0 ? u64(try u32()) : nil
         var log2: UInt8 = 16
         if flags & 0x08 != 0 {
             let p = try u32()

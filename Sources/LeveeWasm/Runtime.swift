@@ -142,7 +142,7 @@ public struct MemoryHandle: Equatable {
     let record: UnsafeMutablePointer<MemoryRecord>
     /// The current contents of the linear memory.
     public var bytes: UnsafeMutableRawBufferPointer {
-        UnsafeMutableRawBufferPointer(start: record.pointee.base, count: Int(record.pointee.byteCount))
+        UnsafeMutableRawBufferPointer(start: record.pointee.base, count: index(record.pointee.byteCount))
     }
 }
 

@@ -310,8 +310,7 @@ struct Translator {
     }
 
     private mutating func blockType() throws(LoadError) -> FuncType {
-        guard reader.remaining > 0 else { throw .malformed(.unexpectedEnd) }
-        let first = reader.r.bytes[reader.offset]
+        let first = try reader.peek()
         if first == 0x40 { _ = try reader.u8(); return FuncType(types: ctx.singleTypes, paramCount: 0, resultCount: 0) }
         if first & 0xC0 == 0x40 {
             let t = try reader.valType()
@@ -320,8 +319,8 @@ struct Translator {
             return FuncType(types: ctx.singleTypes + i, paramCount: 0, resultCount: 1)
         }
         let index = try reader.s33()
-        guard index >= 0, index < Int64(ctx.instance.pointee.typeCount) else { throw .invalid(.unknownType) }
-        return ctx.instance.pointee.types[Int(index)]
+        guard index >= 0, index < Int64(bitPattern: u64(ctx.instance.pointee.typeCount)) else { throw .invalid(.unknownType) }
+        return ctx.instance.pointee.types[Int(truncatingIfNeeded: index)]
     }
 
     private mutating func memarg(natural: UInt32) throws(LoadError) -> UInt32 {
@@ -590,7 +589,7 @@ struct Translator {
         case 0x42:
             let v = UInt64(bitPattern: try reader.s64())
             let d = try push(.i64)
-            if emitting { let at = pos; try emit(.const64, d, UInt32(truncatingIfNeeded: v), UInt32(truncatingIfNeeded: v >> 32)); resultInFirstOperand(at) }
+            if emitting { let at = pos; try emit(.const64, d, UInt32(truncatingIfNeeded: v), UInt32(truncatingIfNeeded: v &>> 32)); resultInFirstOperand(at) }
         case 0x43:
             let v = try reader.fixed32()
             let d = try push(.f32)
@@ -598,7 +597,7 @@ struct Translator {
         case 0x44:
             let v = try reader.fixed64()
             let d = try push(.f64)
-            if emitting { let at = pos; try emit(.const64, d, UInt32(truncatingIfNeeded: v), UInt32(truncatingIfNeeded: v >> 32)); resultInFirstOperand(at) }
+            if emitting { let at = pos; try emit(.const64, d, UInt32(truncatingIfNeeded: v), UInt32(truncatingIfNeeded: v &>> 32)); resultInFirstOperand(at) }
         case 0xAD, 0xBC, 0xBD, 0xBE, 0xBF:
             // Same bits, new type: i64.extend_i32_u relies on i32 slots being zero-extended.
             let (from, to): (ValType, ValType) = opcode == 0xAD ? (.i32, .i64) : opcode == 0xBC ? (.f32, .i32)
@@ -618,7 +617,7 @@ struct Translator {
         case 0xD2:
             let x = try reader.u32()
             guard x < ctx.instance.pointee.functionCount else { throw .invalid(.unknownFunction) }
-            guard ctx.declared[Int(x >> 3)] & (1 << (x & 7)) != 0 else { throw .invalid(.undeclaredFunctionReference) }
+            guard ctx.declared[Int(x &>> 3)] & (1 &<< (x & 7)) != 0 else { throw .invalid(.undeclaredFunctionReference) }
             let d = try push(.funcref)
             if emitting { let at = pos; try emit(.refFunc, d, x); resultInFirstOperand(at) }
         case 0xFC:
@@ -717,7 +716,7 @@ struct Translator {
 
     private mutating func brTable() throws(LoadError) {
         let count = try reader.u32()
-        guard UInt64(count) <= UInt64(reader.remaining) else { throw .malformed(.unexpectedEnd) }
+        guard u64(count) <= u64(reader.remaining) else { throw .malformed(.unexpectedEnd) }
         let index = try pop(.i32)
         // The targets are read twice: once to validate, once to emit.
         let targetsStart = reader

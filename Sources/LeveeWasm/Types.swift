@@ -95,7 +95,7 @@ public enum LinkError: Error, Equatable {
 }
 
 /// Which part of the arena ran out while loading.
-public enum ArenaPart: Equatable {
+public enum ArenaPart: Equatable, Sendable {
     case moduleTables, code, linearMemory, table, stacks, scratch
 }
 

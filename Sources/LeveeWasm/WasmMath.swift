@@ -3,33 +3,43 @@
 /// without libm (the chip has none; these are exact for every input).
 enum WasmMath {
     @inline(__always)
-    static func divS<S: FixedWidthInteger & SignedInteger, U: FixedWidthInteger & UnsignedInteger>(
-        _ a: U, _ b: U, as: S.Type
-    ) throws(Trap) -> U {
+    static func divS(_ a: UInt32, _ b: UInt32) throws(Trap) -> UInt32 {
         guard b != 0 else { throw .divideByZero }
-        let (q, overflow) = S(truncatingIfNeeded: a).dividedReportingOverflow(by: S(truncatingIfNeeded: b))
+        let (q, overflow) = Int32(bitPattern: a).dividedReportingOverflow(by: Int32(bitPattern: b))
         guard !overflow else { throw .integerOverflow }
-        return U(truncatingIfNeeded: q)
+        return UInt32(bitPattern: q)
     }
 
     @inline(__always)
-    static func remS<S: FixedWidthInteger & SignedInteger, U: FixedWidthInteger & UnsignedInteger>(
-        _ a: U, _ b: U, as: S.Type
-    ) throws(Trap) -> U {
+    static func divS(_ a: UInt64, _ b: UInt64) throws(Trap) -> UInt64 {
         guard b != 0 else { throw .divideByZero }
-        // MIN % -1 is 0 in WebAssembly, not an overflow.
-        return U(truncatingIfNeeded: S(truncatingIfNeeded: a).remainderReportingOverflow(dividingBy: S(truncatingIfNeeded: b)).partialValue)
+        let (q, overflow) = Int64(bitPattern: a).dividedReportingOverflow(by: Int64(bitPattern: b))
+        guard !overflow else { throw .integerOverflow }
+        return UInt64(bitPattern: q)
+    }
+
+    // MIN % -1 is 0 in WebAssembly, not an overflow.
+    @inline(__always)
+    static func remS(_ a: UInt32, _ b: UInt32) throws(Trap) -> UInt32 {
+        guard b != 0 else { throw .divideByZero }
+        return UInt32(bitPattern: Int32(bitPattern: a).remainderReportingOverflow(dividingBy: Int32(bitPattern: b)).partialValue)
+    }
+
+    @inline(__always)
+    static func remS(_ a: UInt64, _ b: UInt64) throws(Trap) -> UInt64 {
+        guard b != 0 else { throw .divideByZero }
+        return UInt64(bitPattern: Int64(bitPattern: a).remainderReportingOverflow(dividingBy: Int64(bitPattern: b)).partialValue)
     }
 
     @inline(__always)
     static func divU<U: FixedWidthInteger & UnsignedInteger>(_ a: U, _ b: U) throws(Trap) -> U {
-        guard b != 0 else { throw .divideByZero }
+        guard b != U.zero else { throw .divideByZero }
         return a / b
     }
 
     @inline(__always)
     static func remU<U: FixedWidthInteger & UnsignedInteger>(_ a: U, _ b: U) throws(Trap) -> U {
-        guard b != 0 else { throw .divideByZero }
+        guard b != U.zero else { throw .divideByZero }
         return a % b
     }
 
@@ -105,19 +115,21 @@ enum WasmMath {
         return t >= lower && t < upper
     }
 
+    /// Traps unless `a` truncated fits `I`; `convert` is the concrete conversion (the generic
+    /// `I(F)` of the standard library would need a heap on the chip).
     @inline(__always)
-    static func truncate<F: BinaryFloatingPoint, I: FixedWidthInteger>(_ a: F, to: I.Type) throws(Trap) -> I {
+    static func truncate<F: BinaryFloatingPoint, I: FixedWidthInteger>(_ a: F, _: I.Type, _ convert: (F) -> I) throws(Trap) -> I {
         guard !a.isNaN else { throw .invalidConversion }
         let t = trunc(a)
         guard fits(t, I.self) else { throw .integerOverflow }
-        return I(t)
+        return convert(t)
     }
 
     @inline(__always)
-    static func saturate<F: BinaryFloatingPoint, I: FixedWidthInteger>(_ a: F, to: I.Type) -> I {
+    static func saturate<F: BinaryFloatingPoint, I: FixedWidthInteger>(_ a: F, _: I.Type, _ convert: (F) -> I) -> I {
         if a.isNaN { return 0 }
         let t = trunc(a)
-        if fits(t, I.self) { return I(t) }
+        if fits(t, I.self) { return convert(t) }
         return t < 0 ? I.min : I.max
     }
 }

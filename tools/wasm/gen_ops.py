@@ -39,14 +39,15 @@ for base, t in ((0x5B, "f32"), (0x61, "f64")):
 for base, t, bits in ((0x67, "i32", 32), (0x79, "i64", 64)):
     U = "UInt32" if bits == 32 else "UInt64"
     S = "Int32" if bits == 32 else "Int64"
-    op(base, t + "Clz", t, t, f"{U}(a.leadingZeroBitCount)")
-    op(base + 1, t + "Ctz", t, t, f"{U}(a.trailingZeroBitCount)")
-    op(base + 2, t + "Popcnt", t, t, f"{U}(a.nonzeroBitCount)")
+    W = "UInt32" if bits == 32 else "u64"
+    op(base, t + "Clz", t, t, f"{W}(a.leadingZeroBitCount)")
+    op(base + 1, t + "Ctz", t, t, f"{W}(a.trailingZeroBitCount)")
+    op(base + 2, t + "Popcnt", t, t, f"{W}(a.nonzeroBitCount)")
     b2 = t + " " + t
     for i, (n, e) in enumerate([
             ("Add", "a &+ b"), ("Sub", "a &- b"), ("Mul", "a &* b"),
-            ("DivS", f"try WasmMath.divS(a, b, as: {S}.self)"), ("DivU", "try WasmMath.divU(a, b)"),
-            ("RemS", f"try WasmMath.remS(a, b, as: {S}.self)"), ("RemU", "try WasmMath.remU(a, b)"),
+            ("DivS", "try WasmMath.divS(a, b)"), ("DivU", "try WasmMath.divU(a, b)"),
+            ("RemS", "try WasmMath.remS(a, b)"), ("RemU", "try WasmMath.remU(a, b)"),
             ("And", "a & b"), ("Or", "a | b"), ("Xor", "a ^ b"), ("Shl", "a &<< b"),
             ("ShrS", f"{U}(bitPattern: {S}(bitPattern: a) &>> {S}(bitPattern: b))"), ("ShrU", "a &>> b"),
             ("Rotl", f"(a &<< b) | (a &>> ({bits} &- b))"), ("Rotr", f"(a &>> b) | (a &<< ({bits} &- b))")]):
@@ -69,36 +70,36 @@ op(0xA7, "i32WrapI64", "i64", "i32", "UInt32(truncatingIfNeeded: a)")
 convs = [("i32", "f32", "S"), ("i32", "f32", "U"), ("i32", "f64", "S"), ("i32", "f64", "U"),
          ("i64", "f32", "S"), ("i64", "f32", "U"), ("i64", "f64", "S"), ("i64", "f64", "U")]
 trap_codes = [0xA8, 0xA9, 0xAA, 0xAB, 0xAE, 0xAF, 0xB0, 0xB1]
+INT = {"i32S": "Int32", "i32U": "UInt32", "i64S": "Int64", "i64U": "UInt64"}
+BITS = {"i32S": "UInt32(bitPattern: {})", "i32U": "{}", "i64S": "UInt64(bitPattern: {})", "i64U": "{}"}
 for (ti, tf, sg), code in zip(convs, trap_codes):
-    T = {"i32S": "Int32", "i32U": "UInt32", "i64S": "Int64", "i64U": "UInt64"}[ti + sg]
-    conv = f"{'UInt32' if ti == 'i32' else 'UInt64'}(truncatingIfNeeded: {{}})"
-    op(code, f"{ti}Trunc{tf.upper()}{sg}", tf, ti, conv.format(f"try WasmMath.truncate(a, to: {T}.self)"))
+    T = INT[ti + sg]
+    op(code, f"{ti}Trunc{tf.upper()}{sg}", tf, ti, BITS[ti + sg].format(f"try WasmMath.truncate(a, {T}.self) {{ {T}($0) }}"))
 for k, (ti, tf, sg) in enumerate(convs):
-    T = {"i32S": "Int32", "i32U": "UInt32", "i64S": "Int64", "i64U": "UInt64"}[ti + sg]
-    conv = f"{'UInt32' if ti == 'i32' else 'UInt64'}(truncatingIfNeeded: {{}})"
-    op(0xFC00 + k, f"{ti}TruncSat{tf.upper()}{sg}", tf, ti, conv.format(f"WasmMath.saturate(a, to: {T}.self)"))
-op(0xAC, "i64ExtendI32S", "i32", "i64", "UInt64(bitPattern: Int64(Int32(bitPattern: a)))")
+    T = INT[ti + sg]
+    op(0xFC00 + k, f"{ti}TruncSat{tf.upper()}{sg}", tf, ti, BITS[ti + sg].format(f"WasmMath.saturate(a, {T}.self) {{ {T}($0) }}"))
+op(0xAC, "i64ExtendI32S", "i32", "i64", "UInt64(bitPattern: s64(Int32(bitPattern: a)))")
 # i64.extend_i32_u and the reinterpretations are plain copies: slots hold raw bits, i32 zero-extended.
-op(0xB2, "f32ConvertI32S", "i32", "f32", "Float(Int32(bitPattern: a))")
-op(0xB3, "f32ConvertI32U", "i32", "f32", "Float(a)")
+op(0xB2, "f32ConvertI32S", "i32", "f32", "Float(s64(Int32(bitPattern: a)))")
+op(0xB3, "f32ConvertI32U", "i32", "f32", "Float(Int64(bitPattern: u64(a)))")
 op(0xB4, "f32ConvertI64S", "i64", "f32", "Float(Int64(bitPattern: a))")
-op(0xB5, "f32ConvertI64U", "i64", "f32", "Float(a)")
+op(0xB5, "f32ConvertI64U", "i64", "f32", "float(a)")
 op(0xB6, "f32DemoteF64", "f64", "f32", "Float(a)")
-op(0xB7, "f64ConvertI32S", "i32", "f64", "Double(Int32(bitPattern: a))")
-op(0xB8, "f64ConvertI32U", "i32", "f64", "Double(a)")
+op(0xB7, "f64ConvertI32S", "i32", "f64", "Double(s64(Int32(bitPattern: a)))")
+op(0xB8, "f64ConvertI32U", "i32", "f64", "Double(Int64(bitPattern: u64(a)))")
 op(0xB9, "f64ConvertI64S", "i64", "f64", "Double(Int64(bitPattern: a))")
-op(0xBA, "f64ConvertI64U", "i64", "f64", "Double(a)")
+op(0xBA, "f64ConvertI64U", "i64", "f64", "double(a)")
 op(0xBB, "f64PromoteF32", "f32", "f64", "Double(a)")
 op(0xC0, "i32Extend8S", "i32", "i32", "UInt32(bitPattern: Int32(Int8(truncatingIfNeeded: a)))")
 op(0xC1, "i32Extend16S", "i32", "i32", "UInt32(bitPattern: Int32(Int16(truncatingIfNeeded: a)))")
-op(0xC2, "i64Extend8S", "i64", "i64", "UInt64(bitPattern: Int64(Int8(truncatingIfNeeded: a)))")
-op(0xC3, "i64Extend16S", "i64", "i64", "UInt64(bitPattern: Int64(Int16(truncatingIfNeeded: a)))")
-op(0xC4, "i64Extend32S", "i64", "i64", "UInt64(bitPattern: Int64(Int32(truncatingIfNeeded: a)))")
+op(0xC2, "i64Extend8S", "i64", "i64", "UInt64(bitPattern: s64(Int8(truncatingIfNeeded: a)))")
+op(0xC3, "i64Extend16S", "i64", "i64", "UInt64(bitPattern: s64(Int16(truncatingIfNeeded: a)))")
+op(0xC4, "i64Extend32S", "i64", "i64", "UInt64(bitPattern: s64(Int32(truncatingIfNeeded: a)))")
 
 READ = {"i32": "UInt32(truncatingIfNeeded: fp[Int(pc[{}])])", "i64": "fp[Int(pc[{}])]",
         "f32": "Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[{}])]))",
         "f64": "Double(bitPattern: fp[Int(pc[{}])])"}
-WRITE = {"i32": "UInt64({})", "i64": "{}", "f32": "UInt64(({}).bitPattern)", "f64": "({}).bitPattern"}
+WRITE = {"i32": "u64({})", "i64": "{}", "f32": "u64(({}).bitPattern)", "f64": "({}).bitPattern"}
 VT = {"i32": ".i32", "i64": ".i64", "f32": ".f32", "f64": ".f64"}
 
 def is_bool(name, out, expr):
