@@ -565,7 +565,7 @@ enum Executor {
                 pc += 3
             case .f32Sqrt:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((a.squareRoot()).bitPattern)
+                fp[Int(pc[1])] = u64((WasmMath.sqrt(a)).bitPattern)
                 pc += 3
             case .f32Add:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
@@ -628,7 +628,7 @@ enum Executor {
                 pc += 3
             case .f64Sqrt:
                 let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (a.squareRoot()).bitPattern
+                fp[Int(pc[1])] = (WasmMath.sqrt(a)).bitPattern
                 pc += 3
             case .f64Add:
                 let a = Double(bitPattern: fp[Int(pc[2])])

@@ -506,8 +506,9 @@ struct Loader<Host: WasmHost> {
                 _ = try body.valType()
                 guard total <= 0xFFFF_FFFF else { throw .malformed(.tooManyLocals) }
             }
-            guard total <= 50_000 else { throw .arenaTooSmall(.scratch, needed: UInt32(total)) }
-            let localTypes = try arena.scratch(ValType.self, count: Int(total))
+            guard total <= 50_000 else { throw .arenaTooSmall(.scratch, needed: UInt32(truncatingIfNeeded: total)) }
+            let localCount = UInt32(truncatingIfNeeded: total)
+            let localTypes = try arena.scratch(ValType.self, count: Int(localCount))
             for k in 0..<Int(type.paramCount) { localTypes[k] = type.param(UInt32(k)) }
             var fill = Int(type.paramCount)
             var again = afterGroups
@@ -525,15 +526,15 @@ struct Loader<Host: WasmHost> {
             let alignPad = codeStart - arena.cursor
             try arena.extend(by: alignPad, part: .code)
             let words = UInt32(clamping: arena.free / 4)
-            var t = Translator(ctx: ctx, reader: body, function: type, localTypes: localTypes, localCount: UInt32(total),
+            var t = Translator(ctx: ctx, reader: body, function: type, localTypes: localTypes, localCount: localCount,
                                operands: operands, operandCapacity: capacity, controls: controls, controlCapacity: controlCapacity,
                                code: codeStart.bindMemory(to: UInt32.self, capacity: Int(words)), codeCapacity: words)
             try t.translate()
             try arena.extend(by: Int(t.pos) * 4, part: .code)
             inst.pointee.codeBytes += t.pos * 4
             record.pointee.code = UnsafePointer(t.code)
-            record.pointee.localCount = UInt32(total)
-            record.pointee.frameSlots = Swift.max(UInt32(total) + t.maxHeight, type.resultCount)
+            record.pointee.localCount = localCount
+            record.pointee.frameSlots = Swift.max(localCount + t.maxHeight, type.resultCount)
             record.pointee.cost = t.instructions
             arena.releaseScratch(to: mark)
         }

@@ -106,6 +106,63 @@ enum WasmMath {
         a.sign == .minus ? ceil(a) : floor(a)
     }
 
+    /// Correctly rounded square root in integer arithmetic: the chip has no libm (`sqrt`,
+    /// `sqrtf`) and no double-precision FPU. Digit-by-digit on the significand, two radicand
+    /// bits per step, with one round bit and a sticky remainder for round-half-even.
+    static func sqrtBits(_ bits: UInt64, fractionBits p: UInt64, exponentBits: UInt64, bias: Int64) -> UInt64 {
+        var exponent = Int64(bitPattern: (bits &>> p) & ((UInt64(1) &<< exponentBits) &- 1))
+        var m = bits & ((UInt64(1) &<< p) &- 1)
+        if exponent == 0 {
+            // Subnormal: normalize so that the implicit bit is set.
+            while m & (UInt64(1) &<< p) == 0 { m = m &<< 1; exponent -= 1 }
+            exponent += 1
+        } else {
+            m |= UInt64(1) &<< p
+        }
+        var e = exponent - bias - Int64(bitPattern: p)        // value = m * 2^e
+        // root = floor(sqrt(m * 2^k)) with k = p + 2: p+2 bits, the last one the round bit. The
+        // exponent e - k must be even to halve it: else one more bit goes into m.
+        let k = p + 2
+        if (e - Int64(bitPattern: k)) & 1 != 0 { m = m &<< 1; e -= 1 }
+        let steps = k
+        let extra: UInt64 = 1
+        var remainder: UInt64 = 0
+        var root: UInt64 = 0
+        var i = steps
+        while i > 0 {
+            i -= 1
+            let shift = Int64(bitPattern: 2 &* i) - Int64(bitPattern: k)   // bits 2i+1, 2i of m * 2^k
+            let pair = shift >= 0 ? (m &>> UInt64(bitPattern: shift)) & 3 : shift == -1 ? (m & 1) &<< 1 : 0
+            remainder = (remainder &<< 2) | pair
+            let trial = (root &<< 2) | 1
+            root = root &<< 1
+            if remainder >= trial { remainder -= trial; root |= 1 }
+        }
+        var significand = root &>> extra
+        let round = (root &>> (extra - 1)) & 1
+        let sticky = remainder != 0 || root & ((UInt64(1) &<< (extra - 1)) &- 1) != 0
+        if round != 0 && (sticky || significand & 1 != 0) { significand += 1 }
+        let resultExponent = Int64(bitPattern: extra) + (e - Int64(bitPattern: k)) / 2 + Int64(bitPattern: p) + bias
+        // Adding the significand (implicit bit included) carries a rounding overflow into the exponent.
+        return (UInt64(bitPattern: resultExponent - 1) &<< p) &+ significand
+    }
+
+    @inline(__always)
+    static func sqrt(_ a: Float) -> Float {
+        if a.isNaN { return a + a }
+        if a == 0 || a == .infinity { return a }
+        if a < 0 { return .nan }
+        return Float(bitPattern: UInt32(truncatingIfNeeded: sqrtBits(u64(a.bitPattern), fractionBits: 23, exponentBits: 8, bias: 127)))
+    }
+
+    @inline(__always)
+    static func sqrt(_ a: Double) -> Double {
+        if a.isNaN { return a + a }
+        if a == 0 || a == .infinity { return a }
+        if a < 0 { return .nan }
+        return Double(bitPattern: sqrtBits(a.bitPattern, fractionBits: 52, exponentBits: 11, bias: 1023))
+    }
+
     /// Whether `a` truncated towards zero fits `I`: the exclusive bounds min-1 and max+1 are
     /// compared after truncation, where they are exact in every float type.
     @inline(__always)

@@ -7,6 +7,7 @@ import LeveeBase
 @inline(__always) func u64(_ x: UInt16) -> UInt64 { UInt64(widening: x) }
 @inline(__always) func u64(_ x: UInt8) -> UInt64 { UInt64(widening: x) }
 @inline(__always) func u64(_ x: UInt64) -> UInt64 { x }
+@inline(__always) func u64(_ x: UInt) -> UInt64 { UInt64(_truncatingBits: x) }
 /// `x` must not be negative.
 @inline(__always) func u64(_ x: Int) -> UInt64 { UInt64(_truncatingBits: UInt(bitPattern: x)) }
 

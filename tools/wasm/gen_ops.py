@@ -59,7 +59,7 @@ for base, t, bits in ((0x8B, "f32", 32), (0x99, "f64", 64)):
     op(base + 3, t + "Floor", t, t, "WasmMath.floor(a)")
     op(base + 4, t + "Trunc", t, t, "WasmMath.trunc(a)")
     op(base + 5, t + "Nearest", t, t, "WasmMath.nearest(a)")
-    op(base + 6, t + "Sqrt", t, t, "a.squareRoot()")
+    op(base + 6, t + "Sqrt", t, t, "WasmMath.sqrt(a)")
     b2 = t + " " + t
     for i, (n, e) in enumerate([("Add", "a + b"), ("Sub", "a - b"), ("Mul", "a * b"), ("Div", "a / b"),
                                 ("Min", "WasmMath.min(a, b)"), ("Max", "WasmMath.max(a, b)"),
