@@ -45,7 +45,10 @@ public enum HostPort<App: TaskSet>: VirtualTimePort {
         dispatch()
     }
 
-    public static func raiseCeiling(to level: UInt8) -> UInt32 {
+    /// On the host the mask is the level itself.
+    public static func ceilingMask(for level: UInt8) -> UInt8 { level }
+
+    public static func raiseCeiling(toMask level: UInt8) -> UInt32 {
         let previous = host.ceiling
         if level > previous { host.ceiling = level }
         return UInt32(previous)

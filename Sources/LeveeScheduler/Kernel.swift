@@ -19,6 +19,8 @@ struct KernelState {
     var source = InlineArray<32, UInt8>(repeating: 0)
     var idleDeclared: UInt32 = 0
     var ceiling = InlineArray<32, UInt8>(repeating: 0)
+    /// The port's encoding of each ceiling (BASEPRI's value on the chip).
+    var ceilingMask = InlineArray<32, UInt8>(repeating: 0)
     /// Where each resource's `Shared` storage lives (filled at its first lock).
     var resourceAddress = InlineArray<32, UnsafeMutableRawPointer?>(repeating: nil)
 

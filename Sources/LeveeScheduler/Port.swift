@@ -16,9 +16,12 @@ public protocol SchedulerPort {
     /// Requests the timer interrupt (it runs above every task level and calls
     /// `Scheduler.releaseDueTimers()`).
     static func pendTimerInterrupt()
-    /// Raises the system ceiling to `level` if that is higher (never lowers it); returns a token
-    /// that `restoreCeiling` puts back.
-    static func raiseCeiling(to level: UInt8) -> UInt32
+    /// The port's encoding of a ceiling level (BASEPRI's value on the chip, at most 8 bits),
+    /// computed once per resource by `start()` so that a lock does no arithmetic.
+    static func ceilingMask(for level: UInt8) -> UInt8
+    /// Raises the system ceiling to `mask` (from `ceilingMask(for:)`) if that is higher (never
+    /// lowers it); returns a token that `restoreCeiling` puts back.
+    static func raiseCeiling(toMask mask: UInt8) -> UInt32
     /// Restores the ceiling saved by `raiseCeiling`; whatever became runnable runs now.
     static func restoreCeiling(_ token: UInt32)
     /// The current system ceiling as a level (0 when no lock is held).

@@ -87,6 +87,7 @@ public enum Scheduler<Port: SchedulerPort> {
         var r: UInt8 = 0
         while r < App.resourceCount {
             k.ceiling[Int(r)] = TaskSetFacts<App>.ceiling(of: r)
+            k.ceilingMask[Int(r)] = Port.ceilingMask(for: k.ceiling[Int(r)])
             r &+= 1
         }
     }

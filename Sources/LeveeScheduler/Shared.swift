@@ -78,13 +78,13 @@ public struct TaskContext<Port: SchedulerPort> {
     public func lock<R: SharedResource, Result>(_ resource: R.Type, _ body: (inout R.Value) -> Result) -> Result
         where R.App == App {
         let r = R.storage.resource.rawValue
-        var ceiling = kernel.ceiling[Int(r & 31)]
+        var mask = kernel.ceilingMask[Int(r & 31)]
         if r >= 32 || declared & (1 &<< UInt32(r)) == 0 {
             Scheduler<Port>.recordMisuse(.undeclaredResource(task: running, resource: r))
-            ceiling = kernel.levels
+            mask = Port.ceilingMask(for: kernel.levels)
         }
         let value = address(of: R.self)
-        let token = Port.raiseCeiling(to: ceiling)
+        let token = Port.raiseCeiling(toMask: mask)
         let result = body(&value.pointee.value)
         Port.restoreCeiling(token)
         return result

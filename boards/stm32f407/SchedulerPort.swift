@@ -95,9 +95,13 @@ enum CortexMPort<App: TaskSet>: VirtualTimePort {
         levee_isb()
     }
 
-    @inline(__always) static func raiseCeiling(to level: UInt8) -> UInt32 {
+    static func ceilingMask(for level: UInt8) -> UInt8 {
+        UInt8(truncatingIfNeeded: CortexM.hardwarePriority(level))
+    }
+
+    @inline(__always) static func raiseCeiling(toMask mask: UInt8) -> UInt32 {
         let previous = levee_read_basepri()
-        levee_write_basepri_max(CortexM.hardwarePriority(level))
+        levee_write_basepri_max(UInt32(mask))
         return previous
     }
 
