@@ -1,0 +1,48 @@
+# The flood forecast of the default risk module (issue 8).
+#   make model        train on ../shared/data/nrfa-55002 (1935-1989), print the held-out 1990-1999
+#                     evaluation against persistence, regenerate fixtures/risk-module/ForecastWeights.swift
+#   make risk-module  build the guest (Embedded Swift, wasm32) into build/risk-module/: risk-module.wasm
+#                     (1-byte pages, what the node loads) and risk-module-64k.wasm (64 KiB pages, for
+#                     runtimes without custom page sizes, such as WasmKit)
+#   make model-test   the guest under wasmtime against the model's float32 forecasts (part of make test)
+
+MODEL_VENV   := .venv-model
+MODEL_PYTHON := $(MODEL_VENV)/bin/python
+RISK_BUILD   := build/risk-module
+RISK_SOURCES := $(sort $(wildcard fixtures/risk-module/*.swift))
+WASM_LD      := $(TOOLCHAIN)wasm-ld
+WASMKIT      := $(TOOLCHAIN)wasmkit
+GUEST_SWIFTC := $(SWIFTC) -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -Osize \
+                -parse-as-library -swift-version 6 -no-allocations
+# No entry point, only the two forecast exports; a 512-byte stack placed first (an overflow runs off
+# the bottom of memory and traps instead of overwriting the state); memory cannot grow.
+GUEST_LINK   := --no-entry --export=observe_day --export=forecast_flow --gc-sections \
+                -z stack-size=512 --stack-first --no-growable-memory
+
+.PHONY: model risk-module model-test
+
+$(MODEL_VENV)/.installed: tools/model/requirements.txt tools/model/venv.sh
+	tools/model/venv.sh $(MODEL_VENV) tools/model/requirements.txt
+
+model: $(MODEL_VENV)/.installed
+	$(MODEL_PYTHON) tools/model/flood_model.py train
+
+$(RISK_BUILD)/RiskModule.o: $(RISK_SOURCES)
+	@mkdir -p $(RISK_BUILD)
+	$(GUEST_SWIFTC) -module-name RiskModule $(RISK_SOURCES) -c -o $@
+
+$(RISK_BUILD)/risk-module.wasm: $(RISK_BUILD)/RiskModule.o
+	$(WASM_LD) --page-size=1 $(GUEST_LINK) $< -o $@
+
+$(RISK_BUILD)/risk-module-64k.wasm: $(RISK_BUILD)/RiskModule.o
+	$(WASM_LD) $(GUEST_LINK) $< -o $@
+
+risk-module: $(RISK_BUILD)/risk-module.wasm $(RISK_BUILD)/risk-module-64k.wasm
+	@ls -l $^ | awk '{print "risk-module: " $$NF " " $$5 " B"}'
+
+model-test: risk-module $(MODEL_VENV)/.installed
+	$(MODEL_VENV)/bin/wasm-tools validate --features wasm2,custom-page-sizes $(RISK_BUILD)/risk-module.wasm
+	$(MODEL_PYTHON) tools/model/test_risk_module.py --wasm $(RISK_BUILD)/risk-module.wasm \
+	  --wasm-standard-pages $(RISK_BUILD)/risk-module-64k.wasm --wasmkit $(WASMKIT)
+
+TEST_EXTRA += model-test
