@@ -10,13 +10,13 @@ MODEL_VENV   := .venv-model
 MODEL_PYTHON := $(MODEL_VENV)/bin/python
 RISK_BUILD   := build/risk-module
 RISK_SOURCES := $(sort $(wildcard fixtures/risk-module/*.swift))
-WASM_LD      := $(TOOLCHAIN)wasm-ld
-WASMKIT      := $(TOOLCHAIN)wasmkit
-GUEST_SWIFTC := $(SWIFTC) -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -Osize \
+RISK_WASM_LD := $(TOOLCHAIN)wasm-ld
+RISK_WASMKIT := $(TOOLCHAIN)wasmkit
+RISK_SWIFTC  := $(SWIFTC) -target wasm32-unknown-none-wasm -enable-experimental-feature Embedded -wmo -Osize \
                 -parse-as-library -swift-version 6 -no-allocations
 # No entry point, only the two forecast exports; a 512-byte stack placed first (an overflow runs off
 # the bottom of memory and traps instead of overwriting the state); memory cannot grow.
-GUEST_LINK   := --no-entry --export=observe_day --export=forecast_flow --gc-sections \
+RISK_LINK    := --no-entry --export=observe_day --export=forecast_flow --gc-sections \
                 -z stack-size=512 --stack-first --no-growable-memory
 
 .PHONY: model risk-module model-test
@@ -26,16 +26,19 @@ $(MODEL_VENV)/.installed: tools/model/requirements.txt tools/model/venv.sh
 
 model: $(MODEL_VENV)/.installed
 	$(MODEL_PYTHON) tools/model/flood_model.py train
+	@if git diff --quiet -- fixtures/risk-module/ForecastWeights.swift 2>/dev/null; then \
+	  echo "model: fixtures/risk-module/ForecastWeights.swift unchanged"; \
+	else echo "model: fixtures/risk-module/ForecastWeights.swift changed (commit it; make risk-module rebuilds the guest)"; fi
 
 $(RISK_BUILD)/RiskModule.o: $(RISK_SOURCES)
 	@mkdir -p $(RISK_BUILD)
-	$(GUEST_SWIFTC) -module-name RiskModule $(RISK_SOURCES) -c -o $@
+	$(RISK_SWIFTC) -module-name RiskModule $(RISK_SOURCES) -c -o $@
 
 $(RISK_BUILD)/risk-module.wasm: $(RISK_BUILD)/RiskModule.o
-	$(WASM_LD) --page-size=1 $(GUEST_LINK) $< -o $@
+	$(RISK_WASM_LD) --page-size=1 $(RISK_LINK) $< -o $@
 
 $(RISK_BUILD)/risk-module-64k.wasm: $(RISK_BUILD)/RiskModule.o
-	$(WASM_LD) $(GUEST_LINK) $< -o $@
+	$(RISK_WASM_LD) $(RISK_LINK) $< -o $@
 
 risk-module: $(RISK_BUILD)/risk-module.wasm $(RISK_BUILD)/risk-module-64k.wasm
 	@ls -l $^ | awk '{print "risk-module: " $$NF " " $$5 " B"}'
@@ -43,6 +46,6 @@ risk-module: $(RISK_BUILD)/risk-module.wasm $(RISK_BUILD)/risk-module-64k.wasm
 model-test: risk-module $(MODEL_VENV)/.installed
 	$(MODEL_VENV)/bin/wasm-tools validate --features wasm2,custom-page-sizes $(RISK_BUILD)/risk-module.wasm
 	$(MODEL_PYTHON) tools/model/test_risk_module.py --wasm $(RISK_BUILD)/risk-module.wasm \
-	  --wasm-standard-pages $(RISK_BUILD)/risk-module-64k.wasm --wasmkit $(WASMKIT)
+	  --wasm-standard-pages $(RISK_BUILD)/risk-module-64k.wasm --wasmkit $(RISK_WASMKIT)
 
 TEST_EXTRA += model-test
