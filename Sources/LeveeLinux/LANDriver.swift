@@ -89,7 +89,7 @@ public final class LANDriver: HostDatagramDriver {
             guard datagram.payloadLength <= buffer.count else { oversizedDatagrams += 1; continue }
             let payload = datagram.payload(in: frame)
             for i in 0..<payload.count { buffer[i] = payload[i] }
-            return (payload.count, Endpoint(ipv4: datagram.source.address.value, port: datagram.source.port))
+            return (payload.count, datagram.source)
         }
         runTimers()
         capture?.flush()

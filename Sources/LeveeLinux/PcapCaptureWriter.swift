@@ -64,8 +64,8 @@ public final class PcapCaptureWriter {
         records += 1
     }
 
-    /// Socket mode: records a UDP datagram as the IP packet that carried it. IPv4 headers come
-    /// from the core stack's own writer; IPv6 (which the core does not speak) is written here.
+    /// Socket mode: records a UDP datagram as the IP packet that carried it, with the headers the
+    /// core stack writes (IPv4, or IPv6 for IPv6 endpoints).
     public func writeUDP(_ payload: UnsafeRawBufferPointer, from source: Endpoint, to destination: Endpoint) {
         guard payload.count <= 65_000 else { return }
         scratch.withUnsafeMutableBytes { buffer in
@@ -78,34 +78,15 @@ public final class PcapCaptureWriter {
                 identification &+= 1
                 write(UnsafeRawBufferPointer(rebasing: buffer[0..<start + payload.count]))
             } else {
-                let count = Self.writeIPv6UDP(into: buffer, payload: payload, from: source, to: destination)
-                write(UnsafeRawBufferPointer(rebasing: buffer[0..<count]))
+                let start = IPv6.headerLength + UDP.headerLength
+                for i in 0..<payload.count { buffer[start + i] = payload[i] }
+                IPv6.writeUDPHeaders(into: buffer, at: 0,
+                                     source: IPv6Address(high: source.addressHigh, low: source.addressLow), sourcePort: source.port,
+                                     destination: IPv6Address(high: destination.addressHigh, low: destination.addressLow),
+                                     destinationPort: destination.port, payloadLength: payload.count, hopLimit: 64)
+                write(UnsafeRawBufferPointer(rebasing: buffer[0..<start + payload.count]))
             }
         }
-    }
-
-    /// An IPv6 header (RFC 8200) and UDP header with its mandatory checksum, then the payload.
-    static func writeIPv6UDP(into b: UnsafeMutableRawBufferPointer, payload: UnsafeRawBufferPointer,
-                             from source: Endpoint, to destination: Endpoint) -> Int {
-        let udpLength = UDP.headerLength + payload.count
-        func put16(_ v: UInt16, _ at: Int) { b[at] = UInt8(v >> 8); b[at + 1] = UInt8(v & 0xFF) }
-        func put64(_ v: UInt64, _ at: Int) { for i in 0..<8 { b[at + i] = UInt8((v >> UInt64(56 - 8 * i)) & 0xFF) } }
-        for i in 0..<40 { b[i] = 0 }
-        b[0] = 0x60
-        put16(UInt16(udpLength), 4)
-        b[6] = IPv4.protocolUDP      // next header: UDP (same number as in IPv4)
-        b[7] = 64                    // hop limit
-        put64(source.addressHigh, 8); put64(source.addressLow, 16)
-        put64(destination.addressHigh, 24); put64(destination.addressLow, 32)
-        put16(source.port, 40); put16(destination.port, 42); put16(UInt16(udpLength), 44); put16(0, 46)
-        for i in 0..<payload.count { b[48 + i] = payload[i] }
-        var sum = InternetChecksum()
-        sum.add(UnsafeRawBufferPointer(rebasing: b[8..<40]))       // pseudo-header: addresses,
-        sum.add(UInt16(0)); sum.add(UInt16(udpLength))               // upper-layer length,
-        sum.add(UInt16(0)); sum.add(UInt16(IPv4.protocolUDP))       // next header
-        sum.add(UnsafeRawBufferPointer(rebasing: b[40..<48 + payload.count]))
-        put16(sum.value == 0 ? 0xFFFF : sum.value, 46)
-        return 48 + payload.count
     }
 }
 

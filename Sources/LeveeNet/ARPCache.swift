@@ -1,13 +1,25 @@
 import LeveeBase
 
-/// A fixed-size IPv4 → MAC table with ageing.
+/// An address a neighbour table can hold (IPv4 for ARP, IPv6 for NDP).
+public protocol NeighborAddress: Equatable, Sendable {
+    static var unspecified: Self { get }
+}
+
+extension IPv4Address: NeighborAddress {}
+
+/// The ARP cache: IPv4 neighbours.
+public typealias ARPCache = NeighborTable<IPv4Address>
+/// The NDP neighbour cache: IPv6 neighbours (RFC 4861), same size and ageing as ARP's.
+public typealias NeighborCache = NeighborTable<IPv6Address>
+
+/// A fixed-size address → MAC table with ageing.
 ///
 /// Entries older than `NetLimits.arpEntryLifetime` are not used (the peer may have moved or been
 /// replaced); when the table is full the least recently refreshed entry is replaced, so an ARP flood
 /// can churn the table but never grow it.
-public struct ARPCache: Sendable {
+public struct NeighborTable<Address: NeighborAddress>: Sendable {
     public struct Entry: Sendable {
-        public var address: IPv4Address
+        public var address: Address
         public var mac: MACAddress
         public var refreshed: Instant
         public var inUse: Bool
@@ -33,7 +45,7 @@ public struct ARPCache: Sendable {
         entry.inUse && now.since(entry.refreshed) < NetLimits.arpEntryLifetime
     }
 
-    public func lookup(_ address: IPv4Address, now: Instant) -> MACAddress? {
+    public func lookup(_ address: Address, now: Instant) -> MACAddress? {
         for i in 0..<entries.count where entries[i].inUse && entries[i].address == address {
             return isFresh(entries[i], now: now) ? entries[i].mac : nil
         }
@@ -42,7 +54,7 @@ public struct ARPCache: Sendable {
 
     /// `lookup` for sending: marks the entry as in use, so `refreshDue` renews it before it ages
     /// out and a steady flow (e.g. Observe notifications) never loses a datagram to ARP.
-    public mutating func lookupForSending(_ address: IPv4Address, now: Instant) -> MACAddress? {
+    public mutating func lookupForSending(_ address: Address, now: Instant) -> MACAddress? {
         for i in 0..<entries.count where entries[i].inUse && entries[i].address == address {
             guard isFresh(entries[i], now: now) else { return nil }
             entries[i].used = true
@@ -73,7 +85,7 @@ public struct ARPCache: Sendable {
 
     /// Refreshes an existing entry only (RFC 826's merge step for ARP not aimed at us). Returns whether it existed.
     @discardableResult
-    public mutating func refresh(_ address: IPv4Address, mac: MACAddress, now: Instant) -> Bool {
+    public mutating func refresh(_ address: Address, mac: MACAddress, now: Instant) -> Bool {
         for i in 0..<entries.count where entries[i].inUse && entries[i].address == address {
             entries[i].mac = mac
             entries[i].refreshed = now
@@ -85,7 +97,7 @@ public struct ARPCache: Sendable {
     }
 
     /// Adds or refreshes an entry, replacing a free, stale or else the oldest one.
-    public mutating func insert(_ address: IPv4Address, mac: MACAddress, now: Instant) {
+    public mutating func insert(_ address: Address, mac: MACAddress, now: Instant) {
         if refresh(address, mac: mac, now: now) { return }
         var victim = 0
         for i in 0..<entries.count {

@@ -83,6 +83,23 @@ extension ByteWriter {
         }
     }
 
+    /// IPv6 text as eight groups without zero compression (valid, simple), e.g. `fe80:0:0:0:4c:56ff:fe00:2`.
+    public mutating func appendIPv6(_ address: IPv6Address) {
+        for i in 0..<8 {
+            if i > 0 { append(UInt8(ascii: ":")) }
+            let half = i < 4 ? address.high : address.low
+            let group = UInt16(truncatingIfNeeded: half &>> UInt64(widening: UInt32(truncatingIfNeeded: 48 - 16 * (i % 4))))
+            var started = false
+            for digit in 0..<4 {   // leading zeros dropped, at least one digit
+                let nibble = UInt8(truncatingIfNeeded: (group &>> UInt16(12 - 4 * digit)) & 0xF)
+                if nibble != 0 || started || digit == 3 {
+                    started = true
+                    append(hexDigit(nibble))
+                }
+            }
+        }
+    }
+
     mutating func appendHexByte(_ byte: UInt8) {
         append(hexDigit(byte &>> 4))
         append(hexDigit(byte & 0x0F))
@@ -91,4 +108,41 @@ extension ByteWriter {
 
 @inline(__always) func hexDigit(_ nibble: UInt8) -> UInt8 {
     nibble < 10 ? nibble &+ 0x30 : nibble &+ 0x57
+}
+
+/// An IPv6 address as two big-endian 64-bit halves (the layout of LeveeBase's `Endpoint`).
+public struct IPv6Address: Equatable, Hashable, Sendable, NeighborAddress {
+    public var high: UInt64
+    public var low: UInt64
+
+    public init(high: UInt64, low: UInt64) { self.high = high; self.low = low }
+
+    public static let unspecified = IPv6Address(high: 0, low: 0)
+    /// All-Nodes, link scope (ff02::1): unsolicited neighbour advertisements go here.
+    public static let allNodes = IPv6Address(high: 0xFF02_0000_0000_0000, low: 1)
+    /// All-CoAP-Nodes, link-local and site-local scope (RFC 7252 §12.8: ff0x::fd).
+    public static let allCoAPNodesLinkLocal = IPv6Address(high: 0xFF02_0000_0000_0000, low: 0xFD)
+    public static let allCoAPNodesSiteLocal = IPv6Address(high: 0xFF05_0000_0000_0000, low: 0xFD)
+
+    /// The link-local address of a MAC (fe80::/64 with the modified EUI-64 interface ID, RFC 4291 §2.5.1).
+    public init(linkLocalFor mac: MACAddress) {
+        high = 0xFE80_0000_0000_0000
+        let b0 = UInt64(widening: mac[0] ^ 0x02)
+        low = b0 &<< 56 | UInt64(widening: mac[1]) &<< 48 | UInt64(widening: mac[2]) &<< 40 | 0xFF_FE00_0000
+            | UInt64(widening: mac[3]) &<< 16 | UInt64(widening: mac[4]) &<< 8 | UInt64(widening: mac[5])
+    }
+
+    /// The solicited-node group of an address (ff02::1:ffXX:XXXX), where neighbour solicitations go.
+    public var solicitedNode: IPv6Address {
+        IPv6Address(high: 0xFF02_0000_0000_0000, low: 0x0000_0001_FF00_0000 | (low & 0xFF_FFFF))
+    }
+
+    public var isMulticast: Bool { high &>> 56 == 0xFF }
+    public var isUnspecified: Bool { high == 0 && low == 0 }
+
+    /// The Ethernet group address of a multicast group (RFC 2464 §7: 33:33 + the low 32 bits).
+    public var multicastMAC: MACAddress { MACAddress(high: 0x3333, low: UInt32(truncatingIfNeeded: low)) }
+
+    /// The same address as a LeveeBase `Endpoint` with `port`.
+    public func endpoint(port: UInt16) -> Endpoint { Endpoint(addressHigh: high, addressLow: low, port: port) }
 }

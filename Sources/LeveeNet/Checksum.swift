@@ -23,6 +23,30 @@ public struct InternetChecksum {
         add(UInt16(truncatingIfNeeded: address.value))
     }
 
+    public mutating func add(_ address: IPv6Address) {
+        addWords(address.high)
+        addWords(address.low)
+    }
+
+    mutating func addWords(_ value: UInt64) {
+        sum &+= UInt32(truncatingIfNeeded: value &>> 48) & 0xFFFF
+        sum &+= UInt32(truncatingIfNeeded: value &>> 32) & 0xFFFF
+        sum &+= UInt32(truncatingIfNeeded: value &>> 16) & 0xFFFF
+        sum &+= UInt32(truncatingIfNeeded: value) & 0xFFFF
+    }
+
+    /// The IPv6 pseudo-header (RFC 8200 §8.1) every upper-layer checksum over IPv6 starts with.
+    public static func ipv6PseudoHeader(source: IPv6Address, destination: IPv6Address, length: Int,
+                                        nextHeader: UInt8) -> InternetChecksum {
+        var sum = InternetChecksum()
+        sum.add(source)
+        sum.add(destination)
+        sum.add(UInt16(truncatingIfNeeded: length &>> 16))
+        sum.add(UInt16(truncatingIfNeeded: length))
+        sum.add(UInt16(nextHeader))
+        return sum
+    }
+
     /// The checksum to put in a header (one's complement of the folded sum).
     public var value: UInt16 {
         var s = sum

@@ -10,6 +10,20 @@ public protocol FrameTransmitter {
 /// transmit buffer is counted by name in the budget.
 public typealias FrameStorage = InlineArray<1516, UInt8>
 
+/// A datagram for the node's service, over IPv4 or IPv6: the far end as a LeveeBase `Endpoint`,
+/// the payload as offsets into the received frame.
+public struct ServiceDatagram: Sendable {
+    public var source: Endpoint
+    /// Sent to a group: a CoAP server must not answer errors to these (RFC 7252 §8.1).
+    public var isMulticast: Bool
+    public var payloadOffset: Int
+    public var payloadLength: Int
+
+    public func payload(in frame: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+        frame.slice(payloadOffset, payloadLength)
+    }
+}
+
 /// The glue between a frame driver and the node above UDP: a board's network driver built on
 /// the node's own stack. Frames the stack answers itself (ARP, ping, DHCP, IGMP) go straight back
 /// out; datagrams for the service port come out as `UDPDatagram`s (offsets into the frame) for the
@@ -36,15 +50,25 @@ public struct EthernetNode: Sendable {
     }
 
     /// Runs one received frame through the stack; returns the datagram when it is for the service
-    /// port. Anything the stack answers itself is sent to `link` through `transmit`.
+    /// port (over IPv4 or IPv6). Anything the stack answers itself is sent to `link` through `transmit`.
     public mutating func receive<Link: FrameTransmitter>(_ frame: UnsafeRawBufferPointer, now: Instant,
                                                          transmit: UnsafeMutableRawBufferPointer,
-                                                         link: inout Link) -> UDPDatagram? {
+                                                         link: inout Link) -> ServiceDatagram? {
         switch stack.receive(frame, now: now, transmit: transmit) {
         case .transmit(let count):
             link.transmit(transmit.readOnly.slice(0, count))
-        case .deliver(let datagram):
-            if datagram.destination.port == servicePort { return datagram }
+        case .deliver(let d):
+            if d.destination.port == servicePort {
+                return ServiceDatagram(source: Endpoint(ipv4: d.source.address.value, port: d.source.port),
+                                       isMulticast: d.isMulticast, payloadOffset: d.payloadOffset,
+                                       payloadLength: d.payloadLength)
+            }
+            otherPortDatagrams &+= 1
+        case .deliverIPv6(let d):
+            if d.destinationPort == servicePort {
+                return ServiceDatagram(source: d.source.endpoint(port: d.sourcePort), isMulticast: d.isMulticast,
+                                       payloadOffset: d.payloadOffset, payloadLength: d.payloadLength)
+            }
             otherPortDatagrams &+= 1
         case .consumed, .dropped:
             break
@@ -65,9 +89,16 @@ public struct EthernetNode: Sendable {
     @discardableResult
     public mutating func send<Link: FrameTransmitter>(payloadLength: Int, to destination: Endpoint, now: Instant,
                                                       transmit: UnsafeMutableRawBufferPointer, link: inout Link) -> Bool {
-        guard let address = destination.ipv4 else { unsentMessages &+= 1; return false }
-        let remote = IPv4Endpoint(address: IPv4Address(address), port: destination.port)
-        switch stack.sendUDP(from: servicePort, to: remote, payloadLength: payloadLength, frame: transmit, now: now) {
+        let result: SendResult
+        if let address = destination.ipv4 {
+            result = stack.sendUDP(from: servicePort, to: IPv4Endpoint(address: IPv4Address(address), port: destination.port),
+                                   payloadLength: payloadLength, frame: transmit, now: now)
+        } else {
+            result = stack.sendUDPv6(from: servicePort,
+                                     to: IPv6Address(high: destination.addressHigh, low: destination.addressLow),
+                                     port: destination.port, payloadLength: payloadLength, frame: transmit, now: now)
+        }
+        switch result {
         case .transmit(let count):
             link.transmit(transmit.readOnly.slice(0, count))
             return true
@@ -101,10 +132,9 @@ public struct EthernetNode: Sendable {
         transmit: UnsafeMutableRawBufferPointer, link: inout Link) {
         guard let datagram = receive(frame, now: now, transmit: transmit, link: &link) else { return }
         guard var reply = payloadWriter(transmit) else { unsentMessages &+= 1; return }
-        let source = Endpoint(ipv4: datagram.source.address.value, port: datagram.source.port)
-        guard service.receive(datagram.payload(in: frame), from: source, at: now, reply: &reply) else { return }
+        guard service.receive(datagram.payload(in: frame), from: datagram.source, at: now, reply: &reply) else { return }
         guard !reply.overflowed else { unsentMessages &+= 1; return }
-        send(payloadLength: reply.count, to: source, now: now, transmit: transmit, link: &link)
+        send(payloadLength: reply.count, to: datagram.source, now: now, transmit: transmit, link: &link)
     }
 }
 

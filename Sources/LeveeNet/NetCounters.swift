@@ -41,11 +41,19 @@ public enum DropReason: UInt8, Sendable {
     case dhcpMalformed
     /// A DHCP message for another client or transaction, or unexpected in our state.
     case dhcpIgnored
+    /// IPv6: version not 6, payload length beyond the frame, a truncated extension header.
+    case ipv6Malformed
+    /// To an IPv6 address or group that is not ours.
+    case ipv6NotForUs
+    /// An extension header other than hop-by-hop, or an upper layer we do not speak.
+    case ipv6UnknownNextHeader
+    /// A neighbour discovery message with a hop limit below 255, a bad length or a bad option.
+    case ndpInvalid
     /// The transmit buffer is too small for the reply (a board configuration error).
     case transmitBufferTooSmall
 
     /// Number of reasons (the size of the counter table; `CaseIterable` would need an Array).
-    public static let count = 26
+    public static let count = 30
 
     /// The reason's name in counter reports.
     public var name: StaticString {
@@ -75,6 +83,10 @@ public enum DropReason: UInt8, Sendable {
         case .igmpIgnored: "igmp_ignored"
         case .dhcpMalformed: "dhcp_malformed"
         case .dhcpIgnored: "dhcp_ignored"
+        case .ipv6Malformed: "ipv6_malformed"
+        case .ipv6NotForUs: "ipv6_not_for_us"
+        case .ipv6UnknownNextHeader: "ipv6_unknown_next_header"
+        case .ndpInvalid: "ndp_invalid"
         case .transmitBufferTooSmall: "transmit_buffer_too_small"
         }
     }
@@ -95,7 +107,7 @@ public struct NetCounters: Sendable {
     public var dhcpMessagesSent: UInt32 = 0
     /// Datagrams not sent because the next hop was unresolved (an ARP request went out instead).
     public var sendsAwaitingARP: UInt32 = 0
-    var drops = InlineArray<26, UInt32>(repeating: 0)
+    var drops = InlineArray<30, UInt32>(repeating: 0)
 
     public init() {}
 

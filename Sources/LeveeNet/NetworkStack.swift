@@ -23,6 +23,8 @@ public struct UDPDatagram: Sendable {
 public enum ReceiveEvent: Sendable {
     /// A UDP datagram for the upper layer.
     case deliver(UDPDatagram)
+    /// A UDP datagram over IPv6 for the upper layer.
+    case deliverIPv6(UDPDatagramIPv6)
     /// The stack wrote a frame of this many bytes into the transmit buffer (ARP reply, echo reply,
     /// DHCP request, IGMP report): send it.
     case transmit(byteCount: Int)
@@ -74,6 +76,9 @@ public struct NetworkStack: Sendable {
     public private(set) var gateway: IPv4Address = .unspecified
     public private(set) var dhcp: DHCPClient?
     public var arpCache = ARPCache()
+    /// The IPv6 link-local address, from the MAC (see IPv6.swift).
+    public let linkLocal: IPv6Address
+    public var neighborCache = NeighborCache()
     public var counters = NetCounters()
     var nextIdentification: UInt16 = 1
     /// IGMP reports still to send for All-CoAP-Nodes, and when the next is due.
@@ -85,6 +90,7 @@ public struct NetworkStack: Sendable {
 
     public init(mac: MACAddress, addressing: IPv4Addressing, now: Instant) {
         self.mac = mac
+        linkLocal = IPv6Address(linkLocalFor: mac)
         switch addressing {
         case let .fixed(address, prefixLength, gateway):
             configure(address: address, mask: netmask(prefixLength: prefixLength), gateway: gateway, now: now)
@@ -143,10 +149,13 @@ public struct NetworkStack: Sendable {
         let destination = frame.mac(at: Ethernet.destination)
         guard destination == mac || destination == .broadcast
               || destination == MACAddress(multicast: .allCoAPNodes)
-              || destination == MACAddress(multicast: .allHosts) else { return drop(.notForUs) }
+              || destination == MACAddress(multicast: .allHosts)
+              || destination.high == 0x3333   // IPv6 multicast: the IPv6 layer checks the group
+        else { return drop(.notForUs) }
         switch frame.u16(at: Ethernet.etherType) {
         case Ethernet.typeARP: return receiveARP(frame, now: now, transmit: transmit)
         case Ethernet.typeIPv4: return receiveIPv4(frame, now: now, transmit: transmit)
+        case Ethernet.typeIPv6: return receiveIPv6(frame, now: now, transmit: transmit)
         default: return drop(.unknownEtherType)
         }
     }

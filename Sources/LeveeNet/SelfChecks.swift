@@ -23,6 +23,7 @@ public enum NetSelfChecks {
             let scratch = UnsafeMutableRawBufferPointer(rebasing: raw[(2 * NetLimits.frameCapacity)..<raw.count])
             checkARPAndUDP(&r, &node, &peer, a, b, now)
             checkEcho(&r, &node, &peer, a, b, now)
+            checkIPv6(&r, &node, &peer, a, b, now)
             checkBadFrames(&r, &node, &peer, a, b, scratch, now)
             checkStatus(&r, node, scratch, now)
         }
@@ -82,6 +83,45 @@ public enum NetSelfChecks {
         }
         r.check(group.isMulticast && a.readOnly.mac(at: 0) == MACAddress(0x01, 0, 0x5E, 0, 0x01, 0xBB)
                 && a[Ethernet.headerLength + IPv4.ttl] == 1, "net: All-CoAP-Nodes datagram is delivered")
+    }
+
+    /// Over IPv6 link-local: neighbour solicitation and advertisement, UDP both ways, All-CoAP-Nodes.
+    static func checkIPv6<R: CheckRecorder>(_ r: inout R, _ node: inout NetworkStack, _ peer: inout NetworkStack,
+                                            _ a: UnsafeMutableRawBufferPointer, _ b: UnsafeMutableRawBufferPointer,
+                                            _ now: Instant) {
+        r.check(node.linkLocal == IPv6Address(high: 0xFE80_0000_0000_0000, low: 0x0000_00FF_FE00_0002),
+                "net: IPv6 link-local address from the MAC (modified EUI-64)")
+        a[udpPayloadOffset] = 0x61
+        guard case let .arpRequestInstead(ns) = peer.sendUDPv6(from: 40001, to: node.linkLocal, port: 5683, payloadLength: 1,
+                                                               frame: a, now: now),
+              case let .transmit(na) = node.receive(a.readOnly.slice(0, ns), now: now, transmit: b),
+              case .consumed = peer.receive(b.readOnly.slice(0, na), now: now, transmit: a) else {
+            r.check(false, "net: IPv6 neighbour solicitation is answered"); return
+        }
+        r.check(peer.neighborCache.lookup(node.linkLocal, now: now) == nodeMAC
+                && node.neighborCache.lookup(peer.linkLocal, now: now) == peerMAC,
+                "net: IPv6 neighbour solicitation is answered")
+        a[udpPayloadOffset] = 0x61
+        guard case let .transmit(count) = peer.sendUDPv6(from: 40001, to: node.linkLocal, port: 5683, payloadLength: 1,
+                                                         frame: a, now: now),
+              case let .deliverIPv6(d) = node.receive(a.readOnly.slice(0, count), now: now, transmit: b) else {
+            r.check(false, "net: UDP over IPv6 is delivered"); return
+        }
+        r.check(d.source == peer.linkLocal && d.sourcePort == 40001 && d.destinationPort == 5683 && d.payloadLength == 1
+                && a[d.payloadOffset] == 0x61, "net: UDP over IPv6 is delivered")
+        b[udpPayloadOffset] = 0x62
+        guard case let .transmit(back) = node.sendUDPv6(from: 5683, to: d.source, port: d.sourcePort, payloadLength: 1,
+                                                        frame: b, now: now),
+              case let .deliverIPv6(reply) = peer.receive(b.readOnly.slice(0, back), now: now, transmit: a) else {
+            r.check(false, "net: UDP reply over IPv6 reaches the peer"); return
+        }
+        r.check(reply.source == node.linkLocal && b[reply.payloadOffset] == 0x62, "net: UDP reply over IPv6 reaches the peer")
+        guard case let .transmit(group) = peer.sendUDPv6(from: 40001, to: .allCoAPNodesLinkLocal, port: 5683, payloadLength: 0,
+                                                         frame: a, now: now),
+              case let .deliverIPv6(m) = node.receive(a.readOnly.slice(0, group), now: now, transmit: b) else {
+            r.check(false, "net: UDP to ff02::fd is delivered"); return
+        }
+        r.check(m.isMulticast && a.readOnly.mac(at: 0) == MACAddress(0x33, 0x33, 0, 0, 0, 0xFD), "net: UDP to ff02::fd is delivered")
     }
 
     /// Builds an ICMP echo request from the peer to the node in `frame`; returns its length.
@@ -174,8 +214,10 @@ public enum NetSelfChecks {
         expectDrop(&r, &node, badView.slice(0, n), .udpMalformed, b, now, "net: UDP length beyond the packet dropped")
         copy(good, to: bad); bad.put(UInt16(4), at: udp + UDP.length)
         expectDrop(&r, &node, badView.slice(0, n), .udpMalformed, b, now, "net: UDP length below its header dropped")
+        copy(good, to: bad); bad.put(UInt16(0x88CC), at: Ethernet.etherType)
+        expectDrop(&r, &node, badView.slice(0, n), .unknownEtherType, b, now, "net: unknown EtherType (LLDP) dropped")
         copy(good, to: bad); bad.put(Ethernet.typeIPv6, at: Ethernet.etherType)
-        expectDrop(&r, &node, badView.slice(0, n), .unknownEtherType, b, now, "net: unknown EtherType dropped")
+        expectDrop(&r, &node, badView.slice(0, n), .frameTooShort, b, now, "net: IPv6 frame shorter than its header dropped")
         copy(good, to: bad); bad.put(UInt16(0x0040), at: Ethernet.etherType)
         expectDrop(&r, &node, badView.slice(0, n), .unknownEtherType, b, now, "net: 802.3 length frame dropped")
         copy(good, to: bad); bad.put(MACAddress(0x02, 9, 9, 9, 9, 9), at: Ethernet.destination)

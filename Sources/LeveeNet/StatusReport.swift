@@ -9,6 +9,7 @@ extension NetworkStack {
         w.append("\",\"address\":\""); w.appendIPv4(address)
         w.append("/"); w.appendDecimal(UInt64(widening: prefixLength))
         w.append("\",\"gateway\":\""); w.appendIPv4(gateway)
+        w.append("\",\"ipv6_link_local\":\""); w.appendIPv6(linkLocal)
         w.append("\",\"addressing\":")
         if let client = dhcp {
             w.append("{\"dhcp\":\""); w.append(client.state.name); w.append("\"")
@@ -52,6 +53,17 @@ extension NetworkStack {
             if !first { w.append(",") }
             first = false
             w.append("{\"ip\":\""); w.appendIPv4(e.address)
+            w.append("\",\"mac\":\""); w.appendMAC(e.mac)
+            w.append("\",\"age_s\":"); w.appendDecimal(now.since(e.refreshed).microseconds / 1_000_000)
+            w.append("}")
+        }
+        w.append("],\"ndp_cache\":[")
+        first = true
+        for i in 0..<neighborCache.entries.count where neighborCache.isFresh(neighborCache.entries[i], now: now) {
+            let e = neighborCache.entries[i]
+            if !first { w.append(",") }
+            first = false
+            w.append("{\"ip\":\""); w.appendIPv6(e.address)
             w.append("\",\"mac\":\""); w.appendMAC(e.mac)
             w.append("\",\"age_s\":"); w.appendDecimal(now.since(e.refreshed).microseconds / 1_000_000)
             w.append("}")

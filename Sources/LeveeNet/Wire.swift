@@ -1,3 +1,5 @@
+import LeveeBase
+
 // Fixed-offset loads and stores on frame buffers, plus the header layouts.
 //
 // The parsers check a length once and then read fields at known offsets, keeping offsets into the
@@ -17,6 +19,12 @@ extension UnsafeRawBufferPointer {
                    self[offset + 3], self[offset + 4], self[offset + 5])
     }
     @inline(__always) func ipv4(at offset: Int) -> IPv4Address { IPv4Address(u32(at: offset)) }
+    @inline(__always) func u64(at offset: Int) -> UInt64 {
+        UInt64(widening: u32(at: offset)) &<< 32 | UInt64(widening: u32(at: offset + 4))
+    }
+    @inline(__always) func ipv6(at offset: Int) -> IPv6Address {
+        IPv6Address(high: u64(at: offset), low: u64(at: offset + 8))
+    }
     @inline(__always) func slice(_ offset: Int, _ count: Int) -> UnsafeRawBufferPointer {
         UnsafeRawBufferPointer(rebasing: self[offset..<offset + count])
     }
@@ -38,6 +46,14 @@ extension UnsafeMutableRawBufferPointer {
         for i in 0..<6 { self[offset + i] = mac[i] }
     }
     @inline(__always) func put(_ address: IPv4Address, at offset: Int) { put(address.value, at: offset) }
+    @inline(__always) func put(_ value: UInt64, at offset: Int) {
+        put(UInt32(truncatingIfNeeded: value &>> 32), at: offset)
+        put(UInt32(truncatingIfNeeded: value), at: offset + 4)
+    }
+    @inline(__always) func put(_ address: IPv6Address, at offset: Int) {
+        put(address.high, at: offset)
+        put(address.low, at: offset + 8)
+    }
     @inline(__always) func zero(_ offset: Int, _ count: Int) {
         for i in offset..<offset + count { self[i] = 0 }
     }
@@ -138,6 +154,49 @@ public enum IGMP {
     public static let membershipQuery: UInt8 = 0x11
     public static let v1Report: UInt8 = 0x12, v2Report: UInt8 = 0x16, v3Report: UInt8 = 0x22
     public static let leaveGroup: UInt8 = 0x17
+}
+
+/// IPv6 header (RFC 8200), relative to its start, and the ICMPv6 messages the node speaks.
+public enum IPv6 {
+    public static let headerLength = 40
+    public static let payloadLength = 4, nextHeader = 6, hopLimit = 7, source = 8, destination = 24
+    public static let nextHeaderHopByHop: UInt8 = 0, nextHeaderUDP: UInt8 = 17, nextHeaderICMPv6: UInt8 = 58
+    public static let echoRequest: UInt8 = 128, echoReply: UInt8 = 129
+    public static let neighborSolicitation: UInt8 = 135, neighborAdvertisement: UInt8 = 136
+    /// NDP options: source and target link-layer address (RFC 4861 §4.6.1).
+    public static let optionSourceLinkLayer: UInt8 = 1, optionTargetLinkLayer: UInt8 = 2
+    /// Writes an IPv6 header at `offset` (14 in a frame, 0 in a raw-IP capture).
+    public static func writeHeader(into buffer: UnsafeMutableRawBufferPointer, at offset: Int, source: IPv6Address,
+                                   destination: IPv6Address, nextHeader: UInt8, payloadLength: Int, hopLimit: UInt8) {
+        buffer.put(UInt32(0x6000_0000), at: offset)   // version 6, traffic class 0, flow label 0
+        buffer.put(UInt16(truncatingIfNeeded: payloadLength), at: offset + IPv6.payloadLength)
+        buffer[offset + IPv6.nextHeader] = nextHeader
+        buffer[offset + IPv6.hopLimit] = hopLimit
+        buffer.put(source, at: offset + IPv6.source)
+        buffer.put(destination, at: offset + IPv6.destination)
+    }
+
+    /// Writes an IPv6 and a UDP header at `offset` in front of a payload already at `offset + 48`,
+    /// with the UDP checksum IPv6 makes mandatory.
+    public static func writeUDPHeaders(into buffer: UnsafeMutableRawBufferPointer, at offset: Int,
+                                       source: IPv6Address, sourcePort: UInt16, destination: IPv6Address,
+                                       destinationPort: UInt16, payloadLength: Int, hopLimit: UInt8) {
+        let udp = offset + headerLength
+        let length = UDP.headerLength + payloadLength
+        buffer.put(sourcePort, at: udp + UDP.sourcePort)
+        buffer.put(destinationPort, at: udp + UDP.destinationPort)
+        buffer.put(UInt16(truncatingIfNeeded: length), at: udp + UDP.length)
+        buffer.put(UInt16(0), at: udp + UDP.checksum)
+        var sum = InternetChecksum.ipv6PseudoHeader(source: source, destination: destination, length: length,
+                                                    nextHeader: nextHeaderUDP)
+        sum.add(buffer.readOnly.slice(udp, length))
+        buffer.put(sum.value == 0 ? 0xFFFF : sum.value, at: udp + UDP.checksum)
+        writeHeader(into: buffer, at: offset, source: source, destination: destination, nextHeader: nextHeaderUDP,
+                    payloadLength: length, hopLimit: hopLimit)
+    }
+
+    /// NDP messages must arrive with hop limit 255: proof they were not forwarded (RFC 4861 §7.1).
+    public static let ndpHopLimit: UInt8 = 255
 }
 
 /// Where the UDP payload starts in a frame the stack builds: Ethernet + 20-byte IPv4 + UDP.

@@ -15,6 +15,7 @@ IF_NODE=lvn$ID
 IF_PEER=lvp$ID
 NODE_MAC=02:4c:56:00:00:02
 NODE_IP=10.77.0.2
+NODE_LINK_LOCAL=fe80::4c:56ff:fe00:2   # modified EUI-64 of NODE_MAC
 PEER_IP=10.77.0.1
 WORK=$(mktemp -d /tmp/levee-lan.XXXXXX)
 CAPTURE=$WORK/lan.pcap
@@ -63,6 +64,8 @@ in_node sysctl -qw net.ipv6.conf.all.disable_ipv6=1
 in_node ip link set lo up
 in_node ip link set $IF_NODE up
 in_peer ip link set lo up
+# No duplicate address detection on the peer's link-local address: usable at once for the IPv6 checks.
+in_peer sysctl -qw net.ipv6.conf.$IF_PEER.accept_dad=0
 in_peer ip addr add $PEER_IP/24 dev $IF_PEER
 in_peer ip link set $IF_PEER up
 # veth "offloads" UDP checksums to hardware that does not exist, so frames leave the peer with a
@@ -123,11 +126,36 @@ check_node() {   # check_node ADDRESS: ping, neighbour, CoAP unicast and multica
     fi
 }
 
+check_ipv6() {   # link-local IPv6: ping, neighbour discovery, CoAP unicast and ff02::fd
+    local addr=$NODE_LINK_LOCAL%$IF_PEER
+    if out=$(in_peer ping -6 -c 3 -i 0.2 -W 2 "$addr" 2>&1) && grep -q " 0% packet loss" <<<"$out"; then
+        pass "ping -6 $NODE_LINK_LOCAL: 3 of 3 replies"
+    else
+        fail "ping -6 $addr"; echo "$out"
+    fi
+    if in_peer ip -6 neigh show "$NODE_LINK_LOCAL" dev $IF_PEER | grep -qi "lladdr $NODE_MAC"; then
+        pass "ip -6 neigh: $NODE_LINK_LOCAL is at $NODE_MAC (neighbour discovery)"
+    else
+        fail "ip -6 neigh for $NODE_LINK_LOCAL"; in_peer ip -6 neigh show
+    fi
+    if out=$(coap_get "coap://[$NODE_LINK_LOCAL%$IF_PEER]/.well-known/core") && grep -q '</' <<<"$out"; then
+        pass "coap-client GET coap://[$NODE_LINK_LOCAL]/.well-known/core over IPv6"
+    else
+        fail "coap-client GET over IPv6"; echo "$out"
+    fi
+    if out=$(coap_get "coap://[ff02::fd%$IF_PEER]/.well-known/core" -N) && grep -q '</' <<<"$out"; then
+        pass "multicast GET coap://[ff02::fd]/.well-known/core finds the node"
+    else
+        fail "multicast GET coap://[ff02::fd]/.well-known/core"; echo "$out"
+    fi
+}
+
 # ---- static address
 say "node $NODE_MAC at $NODE_IP/24 on $IF_NODE (namespace $NS_NODE)"
 if start_node "$WORK/node-static.log" --ip $NODE_IP/24 --capture "$CAPTURE"; then
     pass "node up at $address"
     check_node $NODE_IP
+    check_ipv6
     stop_node
     grep "stopped" "$WORK/node-static.log" | sed "s/^/lan-test:      /"
 else

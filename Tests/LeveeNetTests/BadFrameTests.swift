@@ -34,9 +34,19 @@ final class BadFrameTests: XCTestCase {
             }
             let n = NetSelfChecks.echoRequest(&peer, b, dataLength: 32)
             frames.append(Array(b[0..<n]))
+            // IPv6: a neighbour solicitation for the node's link-local address, then UDP to it.
+            let nodeLinkLocal = IPv6Address(linkLocalFor: nodeMAC)
+            if case let .arpRequestInstead(ns) = peer.sendUDPv6(from: 1, to: nodeLinkLocal, port: 5683, payloadLength: 20, frame: b, now: now) {
+                frames.append(Array(b[0..<ns]))
+            }
+            peer.neighborCache.insert(nodeLinkLocal, mac: nodeMAC, now: now)
+            for i in 0..<20 { b[udpPayloadOffset + i] = UInt8(i) }
+            if case let .transmit(u) = peer.sendUDPv6(from: 1, to: nodeLinkLocal, port: 5683, payloadLength: 20, frame: b, now: now) {
+                frames.append(Array(b[0..<u]))
+            }
         }
         // The ARP request targets 10.0.0.2 (the node).
-        XCTAssertEqual(frames.count, 4)
+        XCTAssertEqual(frames.count, 6)
         return frames
     }
 
@@ -94,6 +104,9 @@ final class BadFrameTests: XCTestCase {
         XCTAssertGreaterThan(node.counters.drops(.icmpBadChecksum), 0)
         XCTAssertGreaterThan(node.counters.drops(.notForUs), 0)
         XCTAssertGreaterThan(node.counters.drops(.unknownEtherType), 0)
+        XCTAssertGreaterThan(node.counters.drops(.ipv6Malformed), 0)
+        XCTAssertGreaterThan(node.counters.drops(.ipv6NotForUs), 0)
+        XCTAssertGreaterThan(node.counters.drops(.ndpInvalid), 0)
         _ = delivered
     }
 

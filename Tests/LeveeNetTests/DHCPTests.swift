@@ -239,6 +239,7 @@ final class DHCPTests: XCTestCase {
             return String(decoding: w.written, as: UTF8.self)
         }
         XCTAssertTrue(text.contains("\"address\":\"10.9.0.50/24\""), text)
+        XCTAssertTrue(text.contains("\"ipv6_link_local\":\"fe80:0:0:0:0:ff:fe00:42\""), text)
         XCTAssertTrue(text.contains("\"addressing\":{\"dhcp\":\"bound\",\"server\":\"10.9.0.1\",\"lease_s\":60,\"lease_left_s\":50}"), text)
         let json = try? JSONSerialization.jsonObject(with: Data(text.utf8))
         XCTAssertNotNil(json, "status is valid JSON: \(text)")
