@@ -29,5 +29,5 @@
 // Throughput on Linux, same node and CoAP load, veth between namespaces (`make bench-lan`, 3 s steps,
 // runs on the shared 2-core VM under other engineers' builds, so only side-by-side ratios mean
 // anything): LAN mode (libpcap, this stack) is on par with socket mode (kernel UDP) — at 64
-// clients 49 k / 61 k / 35 k req/s against 34 k / 47 k / 25 k in three runs, at 1 client 0.4–1.05×
+// clients 49 k / 61 k / 35 k req/s against 34 k / 47 k / 25 k in three runs, at 1 client 0.6–1.05×
 // of socket mode; node CPU 6–20 µs per request in both modes.
