@@ -15,10 +15,12 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.1.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // ---- The allocation-free core (also built for armv7em-none-none-eabi) ----
         .target(name: "LeveeBase"),
+        .target(name: "LeveeCrypto", dependencies: ["LeveeBase"]),
         .target(name: "LeveeScheduler", dependencies: ["LeveeBase"]),
         .target(name: "LeveeNet", dependencies: ["LeveeBase"]),
         .target(name: "LeveeCoAP", dependencies: ["LeveeBase"]),
@@ -26,7 +28,7 @@ let package = Package(
         .target(name: "LeveeApp",
                 dependencies: ["LeveeBase", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm"]),
         .target(name: "LeveeSelfTest",
-                dependencies: ["LeveeBase", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm", "LeveeApp"]),
+                dependencies: ["LeveeBase", "LeveeCrypto", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm", "LeveeApp"]),
 
         // ---- Host side ----
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
@@ -47,6 +49,7 @@ let package = Package(
 
         // ---- Tests ----
         .testTarget(name: "LeveeBaseTests", dependencies: ["LeveeBase"]),
+        .testTarget(name: "LeveeCryptoTests", dependencies: ["LeveeCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm", "LeveeWasmHost"]),
         .testTarget(name: "LeveeAppTests", dependencies: ["LeveeApp", "LeveeLinux"]),
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),

@@ -1,6 +1,7 @@
 // LeveeSelfTest: runs every core module's own checks, on the host (`swift test`) and on the
 // emulated chip (`make qemu`), so that both prove the same code with the same expectations.
 import LeveeBase
+import LeveeCrypto
 import LeveeWasm
 import LeveeCoAP
 import LeveeApp
@@ -13,6 +14,7 @@ public enum SelfTest {
         var recorder = ConsoleCheckRecorder(console: console, verbose: verbose)
         recorder.console.write("self-test: LeveeBase\n")
         BaseSelfChecks.run(&recorder)
+        recorder.console.write("self-test: LeveeCrypto\n"); CryptoSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeWasm\n")
         WasmSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeCoAP\n")
