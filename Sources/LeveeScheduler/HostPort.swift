@@ -93,7 +93,7 @@ public enum HostPort<App: TaskSet>: VirtualTimePort {
         host.maskDepth &-= 1
     }
 
-    /// Runs whatever pending work outranks the running task. Long computations call it regularly.
+    /// Runs whatever pending work outranks the running task (and external events latched since).
     public static func preemptionPoint() { dispatch() }
 
     /// Whether a level or the timer interrupt waits (only possible while something masks it).

@@ -32,6 +32,10 @@ public protocol SchedulerPort {
     static func now() -> Instant
     /// What `idle` does when nothing is pending (`wfi` on the chip).
     static func waitForInterrupt()
+    /// Called by long work (the Wasm interpreter, every N instructions): runs pending work that
+    /// outranks the caller. The host's controller dispatches here; on the chip interrupts preempt
+    /// by themselves, so it does nothing.
+    static func preemptionPoint()
 }
 
 /// A port whose time only moves when told to: tests and the trace scenarios drive it by hand.

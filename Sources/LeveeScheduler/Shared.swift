@@ -68,6 +68,10 @@ public struct TaskContext<Port: SchedulerPort> {
 
     public func pend(_ task: App.Task) { Scheduler<Port>.pend(task) }
 
+    /// Long work calls this every so often (the Wasm interpreter every N instructions): pending
+    /// work of a higher priority runs now, as an interrupt would between two instructions.
+    @inline(__always) public func preemptionPoint() { Port.preemptionPoint() }
+
     /// Runs `body` on the resource's value with the system ceiling raised to the resource's
     /// ceiling (SRP): no task that uses the resource can start until it returns; tasks above the
     /// ceiling still preempt. At return the ceiling drops and what became runnable runs.

@@ -149,7 +149,7 @@ enum NodeLike: TaskSet {
             // Long work: the host loop latches a datagram, then the work reaches a preemption point.
             HostPort<NodeLike>.latch(.networkReceive)
             note(41)
-            HostPort<NodeLike>.preemptionPoint()
+            context.preemptionPoint()
             note(42)
         case .rogue:
             if message == 0 {

@@ -130,6 +130,9 @@ enum CortexMPort<App: TaskSet>: VirtualTimePort {
 
     static func waitForInterrupt() { levee_wfi() }
 
+    /// Interrupts preempt by themselves on the chip.
+    @inline(__always) static func preemptionPoint() {}
+
     static func resetTime() {
         withInterruptsMasked { chipClock = ManualClock() }
     }
