@@ -48,9 +48,8 @@ enum Bulk {
     }
 
     static func execute(_ op: Op, _ pc: UnsafePointer<UInt32>, _ fp: UnsafeMutablePointer<UInt64>,
-                        _ inst: UnsafeMutablePointer<InstanceRecord>) throws(Trap) -> Int {
+                        _ inst: UnsafeMutablePointer<InstanceRecord>, _ memory: UnsafeMutablePointer<MemoryRecord>?) throws(Trap) -> Int {
         // Validation guarantees that the memory exists for memory instructions.
-        let memory = inst.pointee.memory
         switch op {
         case .memorySize:
             guard let m = memory else { throw .outOfBounds }
@@ -76,6 +75,12 @@ enum Bulk {
             guard let m = memory else { throw .outOfBounds }
             try memoryInit(m, inst.pointee.data[Int(pc[1])], u32(fp, pc[2]), u32(fp, pc[3]), u32(fp, pc[4]))
             return 5
+        case .memoryCopyBetween:
+            let dm = inst.pointee.memories[Int(pc[1])], sm = inst.pointee.memories[Int(pc[2])]
+            let d = u32(fp, pc[3]), s = u32(fp, pc[4]), n = u32(fp, pc[5])
+            guard fits(d, n, dm.pointee.byteCount), fits(s, n, sm.pointee.byteCount) else { throw .outOfBounds }
+            (dm.pointee.base + Int(d)).copyMemory(from: sm.pointee.base + Int(s), byteCount: Int(n))
+            return 6
         case .dataDrop:
             inst.pointee.data[Int(pc[1])].count = 0
             return 2

@@ -20,18 +20,26 @@ public struct Fuel {
 /// The state of the current instance that instructions read.
 struct ExecContext {
     var instance: UnsafeMutablePointer<InstanceRecord>
+    /// The memory of memory instructions: memory 0 unless `withMemory` chose another.
+    var record: UnsafeMutablePointer<MemoryRecord>?
     var memory: UnsafeMutableRawPointer
     var memorySize: UInt64
 
     @inline(__always)
     init(_ instance: UnsafeMutablePointer<InstanceRecord>) {
         self.instance = instance
-        if let m = instance.pointee.memory {
+        record = instance.pointee.memory
+        memory = UnsafeMutableRawPointer(instance)
+        memorySize = 0
+        refresh()
+    }
+
+    /// Reads the memory's base and size again (after growth, or to switch memories).
+    @inline(__always)
+    mutating func refresh() {
+        if let m = record {
             memory = m.pointee.base
             memorySize = m.pointee.byteCount
-        } else {
-            memory = UnsafeMutableRawPointer(instance)
-            memorySize = 0
         }
     }
 }
@@ -192,10 +200,14 @@ enum Executor {
                 let ea = try address(fp, pc, at: 1, 2, ctx.memorySize)
                 ctx.memory.storeBytes(of: UInt16(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt16.self)
                 pc += 4
-            case .memorySize, .memoryGrow, .memoryFill, .memoryCopy, .memoryInit, .dataDrop,
+            case .memorySize, .memoryGrow, .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryCopyBetween,
                  .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop, .refFunc:
-                pc += try Bulk.execute(op, pc, fp, ctx.instance)
-                if op == .memoryGrow { ctx = ExecContext(ctx.instance) }
+                pc += try Bulk.execute(op, pc, fp, ctx.instance, ctx.record)
+                if op == .memoryGrow { ctx.refresh() }
+            case .withMemory:
+                ctx.record = ctx.instance.pointee.memories[Int(pc[1])]
+                ctx.refresh()
+                pc += 2
             // BEGIN GENERATED cases
             case .i32Eqz:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])

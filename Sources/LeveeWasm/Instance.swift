@@ -24,12 +24,16 @@ public struct Instance {
         return instance
     }
 
-    /// Validates without keeping anything: the arena is scratch.
-    public static func validate<H: WasmHost>(
-        module: UnsafeRawBufferPointer, arena: UnsafeMutableRawBufferPointer, limits: InstanceLimits, host: inout H
-    ) throws(LoadError) {
-        var loader = try Loader<H>(module: module, arena: arena, limits: limits)
+    /// Decodes and validates without linking or instantiating (imports are not resolved); the
+    /// arena is scratch. The result describes the module's imports and exports only.
+    public static func validate(
+        module: UnsafeRawBufferPointer, arena: UnsafeMutableRawBufferPointer, limits: InstanceLimits
+    ) throws(LoadError) -> Instance {
+        var loader = try Loader<NoImports>(module: module, arena: arena, limits: limits)
+        loader.mode = .validate
+        var host = NoImports()
         try loader.load(host: &host)
+        return Instance(record: loader.inst)
     }
 
     static func equal(_ a: UnsafeRawBufferPointer, _ b: UnsafeRawBufferPointer) -> Bool {
@@ -54,8 +58,7 @@ public struct Instance {
             case .function: return .function(FunctionHandle(record: record.pointee.functions[Int(e.index)]))
             case .table: return .table(TableHandle(record: record.pointee.tables[Int(e.index)]))
             case .memory:
-                guard let m = record.pointee.memory else { return nil }
-                return .memory(MemoryHandle(record: m))
+                return .memory(MemoryHandle(record: record.pointee.memories[Int(e.index)]))
             case .global: return .global(GlobalHandle(record: record.pointee.globals[Int(e.index)]))
             }
         }
@@ -88,4 +91,13 @@ public struct Instance {
                          frames: record.pointee.frames, frameCapacity: record.pointee.frameCapacity, fuel: &fuel, host: &host)
         for i in 0..<results.count { results[i] = stack[i] }
     }
+}
+
+/// The host of validation: resolves nothing (imports are only type-checked).
+struct NoImports: WasmHost {
+    mutating func resolve(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, kind: ExternalKind) -> ExternalValue? { nil }
+    mutating func call(host index: UInt32, slots: UnsafeMutablePointer<UInt64>, memory: UnsafeMutableRawBufferPointer) throws(Trap) {
+        throw .hostError
+    }
+    mutating func preempt(fuelLeft: UInt64) -> Bool { false }
 }

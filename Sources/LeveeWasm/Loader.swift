@@ -58,6 +58,7 @@ struct Loader<Host: WasmHost> {
     var startFunction: UInt32?
     var importedGlobals: UInt32 = 0
     var importedTables: UInt32 = 0
+    var mode: LoadMode = .instantiate
 
     func reader(_ id: SectionID) -> ModuleReader? {
         guard let range = sections[id] else { return nil }
@@ -113,8 +114,10 @@ struct Loader<Host: WasmHost> {
         try readDataCount()
         try readCode()
         try readData()
-        try allocateStacks()
-        try initializeSegments()
+        if mode == .instantiate {
+            try allocateStacks()
+            try initializeSegments()
+        }
         inst.pointee.arenaUsed = UInt32(clamping: arena.used)
         inst.pointee.arenaSize = UInt32(clamping: arena.size)
     }
@@ -160,7 +163,7 @@ struct Loader<Host: WasmHost> {
             switch try r.u8() {
             case 0: _ = try r.u32(); counts.0 += 1
             case 1: _ = try r.refType(); _ = try r.limits(memory: false); counts.1 += 1
-            case 2: _ = try r.limits(memory: true); counts.2 += 1
+            case 2: _ = try r.memoryLimits(); counts.2 += 1
             case 3: _ = try r.valType(); _ = try r.u8(); counts.3 += 1
             default: throw .malformed(.malformedImportKind)
             }
@@ -179,7 +182,10 @@ struct Loader<Host: WasmHost> {
         let definedTables = try count(.table)
         let definedMemories = try count(.memory)
         let definedGlobals = try count(.global)
-        guard u64(imported.memories) + u64(definedMemories) <= 1 else { throw .invalid(.multipleMemories) }
+        let memories = imported.memories &+ definedMemories
+        guard memories >= definedMemories, u64(memories) <= u64(module.count) else { throw .malformed(.unexpectedEnd) }
+        guard memories <= 1 || limits.memories == .multiple else { throw .invalid(.multipleMemories) }
+        inst.pointee.memories = try arena.allocate(UnsafeMutablePointer<MemoryRecord>.self, count: Int(memories), part: .moduleTables)
         let functions = imported.functions &+ definedFunctions
         let tables = imported.tables &+ definedTables
         let globals = imported.globals &+ definedGlobals
@@ -202,7 +208,7 @@ struct Loader<Host: WasmHost> {
             switch kind {
             case 0:
                 let t = try type(try r.u32())
-                let value = host.resolve(module: moduleName, name: name, kind: .function)
+                let value = mode == .validate ? .hostFunction(index: 0, type: t) : host.resolve(module: moduleName, name: name, kind: .function)
                 let record: UnsafeMutablePointer<FunctionRecord>
                 switch value {
                 case .function(let f)?:
@@ -222,6 +228,14 @@ struct Loader<Host: WasmHost> {
             case 1:
                 let t = try r.refType()
                 let l = try r.limits(memory: false)
+                if mode == .validate {
+                    let record = try arena.allocate(TableRecord.self, count: 1, part: .table)
+                    record.initialize(to: TableRecord(elements: UnsafeMutablePointer(OpaquePointer(record)), count: 0, capacity: 0,
+                                                      max: 0, hasMax: false, type: t))
+                    inst.pointee.tables[Int(inst.pointee.tableCount)] = record
+                    inst.pointee.tableCount += 1
+                    continue
+                }
                 guard case .table(let table)? = host.resolve(module: moduleName, name: name, kind: .table) else {
                     throw host.resolve(module: moduleName, name: name, kind: .table) == nil ? .unlinkable(.unknownImport) : .unlinkable(.incompatibleImportType)
                 }
@@ -231,8 +245,13 @@ struct Loader<Host: WasmHost> {
                 inst.pointee.tables[Int(inst.pointee.tableCount)] = table.record
                 inst.pointee.tableCount += 1
             case 2:
-                let l = try r.limits(memory: true)
+                let l = try r.memoryLimits()
                 try checkMemoryType(l)
+                if mode == .validate {
+                    try addMemory(try placeholderMemory(l))
+                    continue
+                }
+                guard !l.is64 else { throw .unsupported }
                 guard case .memory(let memory)? = host.resolve(module: moduleName, name: name, kind: .memory) else {
                     throw host.resolve(module: moduleName, name: name, kind: .memory) == nil ? .unlinkable(.unknownImport) : .unlinkable(.incompatibleImportType)
                 }
@@ -241,11 +260,18 @@ struct Loader<Host: WasmHost> {
                     throw .unlinkable(.incompatibleImportType)
                 }
                 if let max = l.max { guard m.maxPages <= max, m.hasDeclaredMax else { throw .unlinkable(.incompatibleImportType) } }
-                inst.pointee.memory = memory.record
+                try addMemory(memory.record)
             case 3:
                 let t = try r.valType()
                 let mut = try r.u8()
                 guard mut <= 1 else { throw .malformed(.malformedMutability) }
+                if mode == .validate {
+                    let record = try arena.allocate(GlobalRecord.self, count: 1, part: .moduleTables)
+                    record.initialize(to: GlobalRecord(value: 0, type: t, mutable: mut == 1))
+                    inst.pointee.globals[Int(inst.pointee.globalCount)] = record
+                    inst.pointee.globalCount += 1
+                    continue
+                }
                 guard case .global(let global)? = host.resolve(module: moduleName, name: name, kind: .global) else {
                     throw host.resolve(module: moduleName, name: name, kind: .global) == nil ? .unlinkable(.unknownImport) : .unlinkable(.incompatibleImportType)
                 }
@@ -296,8 +322,33 @@ struct Loader<Host: WasmHost> {
         try Self.section(.table, ofEmpty: r)
     }
 
-    private func checkMemoryType(_ l: (min: UInt64, max: UInt64?, pageSizeLog2: UInt8)) throws(LoadError) {
+    private mutating func addMemory(_ m: UnsafeMutablePointer<MemoryRecord>) throws(LoadError) {
+        if inst.pointee.memoryCount == 0 { inst.pointee.memory = m }
+        inst.pointee.memories[Int(inst.pointee.memoryCount)] = m
+        inst.pointee.memoryCount += 1
+    }
+
+    /// A memory that only carries its type, for validation.
+    private mutating func placeholderMemory(_ l: MemoryLimits) throws(LoadError) -> UnsafeMutablePointer<MemoryRecord> {
+        let record = try arena.allocate(MemoryRecord.self, count: 1, part: .linearMemory)
+        record.initialize(to: MemoryRecord(base: UnsafeMutableRawPointer(record), byteCount: 0, capacity: 0,
+                                           pageSizeLog2: l.pageSizeLog2, maxPages: l.max ?? 0, hasDeclaredMax: l.max != nil,
+                                           is64: l.is64))
+        return record
+    }
+
+    private func checkMemoryType(_ l: MemoryLimits) throws(LoadError) {
         guard l.pageSizeLog2 == 0 || l.pageSizeLog2 == 16 else { throw .invalid(.invalidPageSize) }
+        if l.is64 {
+            // 2^64 bytes at most: any page count for 1-byte pages, 2^48 for 64 KiB ones.
+            let limit: UInt64 = l.pageSizeLog2 == 0 ? UInt64.max : 1 &<< 48
+            guard l.min <= limit else { throw .invalid(.memorySizeTooLarge) }
+            if let max = l.max {
+                guard max <= limit else { throw .invalid(.memorySizeTooLarge) }
+                guard l.min <= max else { throw .invalid(.invalidLimits) }
+            }
+            return
+        }
         let limit: UInt64 = 1 &<< (32 - u64(l.pageSizeLog2))
         guard l.min <= limit else { throw .invalid(.memorySizeTooLarge) }
         if let max = l.max {
@@ -310,8 +361,13 @@ struct Loader<Host: WasmHost> {
         guard var r = reader(.memory) else { return }
         let n = try r.u32()
         for _ in 0..<n {
-            let l = try r.limits(memory: true)
+            let l = try r.memoryLimits()
             try checkMemoryType(l)
+            if mode == .validate {
+                try addMemory(try placeholderMemory(l))
+                continue
+            }
+            guard !l.is64 else { throw .unsupported }
             let log = u64(l.pageSizeLog2)
             let minBytes = l.min &<< log
             guard minBytes <= u64(limits.maxMemoryBytes) else { throw .exceedsLimits }
@@ -322,7 +378,7 @@ struct Loader<Host: WasmHost> {
             base.initializeMemory(as: UInt8.self, repeating: 0, count: index(minBytes))
             record.initialize(to: MemoryRecord(base: base, byteCount: minBytes, capacity: capacity, pageSizeLog2: l.pageSizeLog2,
                                                maxPages: maxPages, hasDeclaredMax: l.max != nil))
-            inst.pointee.memory = record
+            try addMemory(record)
         }
         try Self.section(.memory, ofEmpty: r)
     }
@@ -402,7 +458,7 @@ struct Loader<Host: WasmHost> {
                 guard index < inst.pointee.functionCount else { throw .invalid(.unknownFunction) }
                 declared[Int(index &>> 3)] |= 1 &<< (index & 7)
             case .table: guard index < inst.pointee.tableCount else { throw .invalid(.unknownTable) }
-            case .memory: guard index == 0, inst.pointee.memory != nil else { throw .invalid(.unknownMemory) }
+            case .memory: guard index < inst.pointee.memoryCount else { throw .invalid(.unknownMemory) }
             case .global: guard index < inst.pointee.globalCount else { throw .invalid(.unknownGlobal) }
             }
             for k in 0..<i where Instance.equal(exports[k].name, name) { throw .invalid(.duplicateExportName) }
@@ -490,7 +546,8 @@ struct Loader<Host: WasmHost> {
         }
         let n = try r.u32()
         guard n == functionCount else { throw .malformed(.functionAndCodeCountMismatch) }
-        let ctx = ModuleContext(instance: inst, dataCount: dataCount, declared: declared, singleTypes: singleTypes)
+        let ctx = ModuleContext(instance: inst, dataCount: dataCount, declared: declared, singleTypes: singleTypes,
+                                memories: limits.memories)
         for i in 0..<n {
             let size = try r.u32()
             var body = ModuleReader(try r.bytes(size))
@@ -558,11 +615,12 @@ struct Loader<Host: WasmHost> {
             var offset: UInt32 = 0
             if flags != 1 {
                 if flags == 2 { memoryIndex = try r.u32() }
-                guard memoryIndex == 0, inst.pointee.memory != nil else { throw .invalid(.unknownMemory) }
+                guard memoryIndex < inst.pointee.memoryCount else { throw .invalid(.unknownMemory) }
                 offset = UInt32(truncatingIfNeeded: try constant(&r, .i32))
             }
             let bytes = try r.bytes(try r.u32())
-            inst.pointee.data[i] = DataSegment(bytes: bytes.baseAddress, count: UInt32(bytes.count), active: flags != 1, offset: offset)
+            inst.pointee.data[i] = DataSegment(bytes: bytes.baseAddress, count: UInt32(bytes.count), active: flags != 1, offset: offset,
+                                            memory: memoryIndex)
         }
         try Self.section(.data, ofEmpty: r)
     }
@@ -594,7 +652,7 @@ struct Loader<Host: WasmHost> {
         for i in 0..<Int(inst.pointee.dataCount) {
             let d = inst.pointee.data[i]
             guard d.active else { continue }
-            guard let m = inst.pointee.memory else { throw .invalid(.unknownMemory) }
+            let m = inst.pointee.memories[Int(d.memory)]
             do throws(Trap) { try Bulk.memoryInit(m, d, d.offset, 0, d.count) } catch { throw .trapped(error) }
             inst.pointee.data[i].count = 0
         }

@@ -12,6 +12,7 @@
 ///   brTable i n off0 ... offn (offn is the default)
 ///   call func base | callIndirect type table i base | ret
 ///   load* d addr offset | store* addr value offset
+///   withMemory m | memoryCopyBetween dstMemory srcMemory d s n
 ///   numeric unary: op d a | numeric binary: op d a b
 enum Op: UInt16 {
     case unreachable
@@ -22,6 +23,8 @@ enum Op: UInt16 {
     case load32, load64, load8S32, load8U32, load16S32, load16U32, load8S64, load16S64, load32S64
     case store32, store64, store8, store16
     case memorySize, memoryGrow, memoryFill, memoryCopy, memoryInit, dataDrop
+    /// withMemory m: the memory instructions that follow use memory m (multi-memory).
+    case withMemory, memoryCopyBetween
     case tableGet, tableSet, tableSize, tableGrow, tableFill, tableCopy, tableInit, elemDrop, refFunc
     // BEGIN GENERATED ops
     case i32Eqz

@@ -74,7 +74,28 @@ struct ModuleReader {
         return t
     }
 
-    /// Limits; `pageSizeLog2` is set for memories (custom-page-sizes flag 0x08).
+    /// A memory type: 64-bit limits with flag 0x04 (memory64), a page size with flag 0x08
+    /// (custom-page-sizes). Shared memories (0x02) are a later proposal.
+    mutating func memoryLimits() throws(LoadError) -> MemoryLimits {
+        let flags = try u8()
+        guard flags & ~0x0D == 0 else { throw flags & 0x02 != 0 && flags < 0x10 ? .unsupported : .malformed(.malformedLimits) }
+        let is64 = flags & 0x04 != 0
+        let min = is64 ? UInt64(bitPattern: try u64leb()) : u64(try u32())
+        let max: UInt64? = flags & 1 != 0 ? (is64 ? UInt64(bitPattern: try u64leb()) : u64(try u32())) : nil
+        var log2: UInt8 = 16
+        if flags & 0x08 != 0 {
+            let p = try u32()
+            guard p <= 64 else { throw .malformed(.malformedLimits) }
+            log2 = UInt8(p)
+        }
+        return MemoryLimits(min: min, max: max, pageSizeLog2: log2, is64: is64)
+    }
+
+    private mutating func u64leb() throws(LoadError) -> Int64 {
+        do { return Int64(bitPattern: try r.readULEB128(bits: 64)) } catch { throw .malformed(error) }
+    }
+
+    /// Table limits (the memory flags are rejected).
     mutating func limits(memory: Bool) throws(LoadError) -> (min: UInt64, max: UInt64?, pageSizeLog2: UInt8) {
         let flags = try u8()
         let allowed: UInt8 = memory ? 0x09 : 0x01
@@ -125,4 +146,11 @@ func isValidUTF8(_ b: UnsafeRawBufferPointer) -> Bool {
         i += need + 1
     }
     return true
+}
+
+struct MemoryLimits {
+    var min: UInt64
+    var max: UInt64?
+    var pageSizeLog2: UInt8
+    var is64: Bool
 }

@@ -29,6 +29,8 @@ struct MemoryRecord {
     var pageSizeLog2: UInt8
     var maxPages: UInt64
     var hasDeclaredMax: Bool
+    /// A 64-bit memory (memory64 proposal): only validated, never instantiated.
+    var is64: Bool = false
 }
 
 struct TableRecord {
@@ -65,6 +67,7 @@ struct DataSegment {
     var count: UInt32
     var active: Bool
     var offset: UInt32
+    var memory: UInt32
 }
 
 struct ExportEntry {
@@ -88,7 +91,10 @@ struct InstanceRecord {
     var importedFunctionCount: UInt32 = 0
     var tables: UnsafeMutablePointer<UnsafeMutablePointer<TableRecord>>
     var tableCount: UInt32 = 0
+    /// Memory 0, the one the fast instructions use.
     var memory: UnsafeMutablePointer<MemoryRecord>?
+    var memories: UnsafeMutablePointer<UnsafeMutablePointer<MemoryRecord>>
+    var memoryCount: UInt32 = 0
     var globals: UnsafeMutablePointer<UnsafeMutablePointer<GlobalRecord>>
     var globalCount: UInt32 = 0
     var elements: UnsafeMutablePointer<ElementSegment>
@@ -110,6 +116,7 @@ struct InstanceRecord {
         types = p.assumingMemoryBound(to: FuncType.self)
         functions = p.assumingMemoryBound(to: UnsafeMutablePointer<FunctionRecord>.self)
         tables = p.assumingMemoryBound(to: UnsafeMutablePointer<TableRecord>.self)
+        memories = p.assumingMemoryBound(to: UnsafeMutablePointer<MemoryRecord>.self)
         globals = p.assumingMemoryBound(to: UnsafeMutablePointer<GlobalRecord>.self)
         elements = p.assumingMemoryBound(to: ElementSegment.self)
         data = p.assumingMemoryBound(to: DataSegment.self)

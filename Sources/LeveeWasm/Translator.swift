@@ -14,6 +14,7 @@ struct ModuleContext {
     var declared: UnsafeMutablePointer<UInt8>
     /// Single value types as block types point here.
     var singleTypes: UnsafeMutablePointer<ValType>
+    var memories: MemoryIndexSpace
 }
 
 struct Operand {
@@ -28,7 +29,10 @@ struct ControlFrame {
     var type: FuncType
     /// Operand stack height below the block's parameters.
     var height: UInt32
+    /// After an unconditional branch: the stack is polymorphic (validation).
     var unreachable: Bool
+    /// Inside code that can never run (the block began in unreachable code): nothing is emitted.
+    var dead: Bool
     /// Head of the chain of forward branch offsets to patch at `end` (word index + 1, 0 = none).
     var chain: UInt32
     /// The `if`'s conditional branch to its `else` (word index + 1, 0 = none).
@@ -66,7 +70,7 @@ struct Translator {
 
     // MARK: emission
 
-    var emitting: Bool { !controls[Int(depth - 1)].unreachable }
+    var emitting: Bool { !controls[Int(depth - 1)].unreachable && !controls[Int(depth - 1)].dead }
 
     private mutating func reserve(_ n: UInt32) throws(LoadError) {
         guard pos + n <= codeCapacity else { throw .arenaTooSmall(.code, needed: (pos + n) * 4) }
@@ -176,7 +180,8 @@ struct Translator {
     private mutating func pushControl(_ kind: FrameKind, _ type: FuncType) throws(LoadError) {
         guard depth < controlCapacity else { throw .arenaTooSmall(.scratch, needed: 0) }
         let h = height - type.paramCount
-        controls[Int(depth)] = ControlFrame(kind: kind, type: type, height: h, unreachable: false,
+        let dead = depth > 0 && !emitting
+        controls[Int(depth)] = ControlFrame(kind: kind, type: type, height: h, unreachable: false, dead: dead,
                                             chain: 0, elsePatch: 0, start: pos, startInstructions: instructions)
         depth += 1
     }
@@ -323,20 +328,40 @@ struct Translator {
         return ctx.instance.pointee.types[Int(truncatingIfNeeded: index)]
     }
 
-    private mutating func memarg(natural: UInt32) throws(LoadError) -> UInt32 {
-        let align = try reader.u32()
+    /// Alignment (checked), memory index (multi-memory: flagged by bit 6 of the alignment) and offset.
+    private mutating func memarg(natural: UInt32) throws(LoadError) -> (offset: UInt32, memory: UInt32) {
+        var align = try reader.u32()
+        var memory: UInt32 = 0
+        if ctx.memories == .multiple && align & 0x40 != 0 {
+            memory = try reader.u32()
+            align &= ~0x40
+        }
         let offset = try reader.u32()
-        guard ctx.instance.pointee.memory != nil else { throw .invalid(.unknownMemory) }
+        guard memory < ctx.instance.pointee.memoryCount else { throw .invalid(.unknownMemory) }
         guard align <= natural else { throw .invalid(.invalidAlignment) }
-        return offset
+        return (offset, memory)
     }
 
-    private func requireMemory() throws(LoadError) {
-        guard ctx.instance.pointee.memory != nil else { throw .invalid(.unknownMemory) }
+    /// The memory index of memory.size/grow/fill/copy/init: a zero byte in WebAssembly 2.0.
+    private mutating func memoryIndex() throws(LoadError) -> UInt32 {
+        let x: UInt32
+        if ctx.memories == .multiple {
+            x = try reader.u32()
+        } else {
+            guard try reader.u8() == 0 else { throw .malformed(.malformedMemoryIndex) }
+            x = 0
+        }
+        guard x < ctx.instance.pointee.memoryCount else { throw .invalid(.unknownMemory) }
+        return x
     }
 
-    private mutating func zeroByte() throws(LoadError) {
-        guard try reader.u8() == 0 else { throw .malformed(.malformedMemoryIndex) }
+    /// Instructions work on memory 0; another memory is selected around them.
+    private mutating func selectMemory(_ x: UInt32) throws(LoadError) {
+        if x != 0 { try emit(.withMemory, x) }
+    }
+
+    private mutating func restoreMemory(_ x: UInt32) throws(LoadError) {
+        if x != 0 { try emit(.withMemory, 0) }
     }
 
     private mutating func tableIndex() throws(LoadError) -> UInt32 {
@@ -348,17 +373,25 @@ struct Translator {
     private func tableType(_ x: UInt32) -> ValType { ctx.instance.pointee.tables[Int(x)].pointee.type }
 
     private mutating func load(_ op: Op, _ t: ValType, natural: UInt32) throws(LoadError) {
-        let offset = try memarg(natural: natural)
+        let arg = try memarg(natural: natural)
         let addr = try pop(.i32)
         let d = try push(t)
-        if emitting { let at = pos; try emit(op, d, addr.slot, offset); resultInFirstOperand(at) }
+        guard emitting else { return }
+        try selectMemory(arg.memory)
+        let at = pos
+        try emit(op, d, addr.slot, arg.offset)
+        resultInFirstOperand(at)
+        try restoreMemory(arg.memory)
     }
 
     private mutating func store(_ op: Op, _ t: ValType, natural: UInt32) throws(LoadError) {
-        let offset = try memarg(natural: natural)
+        let arg = try memarg(natural: natural)
         let v = try pop(t)
         let addr = try pop(.i32)
-        if emitting { try emit(op, addr.slot, v.slot, offset) }
+        guard emitting else { return }
+        try selectMemory(arg.memory)
+        try emit(op, addr.slot, v.slot, arg.offset)
+        try restoreMemory(arg.memory)
     }
 
     private mutating func localIndex() throws(LoadError) -> UInt32 {
@@ -418,8 +451,6 @@ struct Translator {
                 try reserve(1)
                 controls[Int(depth - 1)].elsePatch = pos + 1
                 put(0)
-            } else {
-                controls[Int(depth - 1)].unreachable = true
             }
         case 0x05:
             let i = Int(depth - 1)
@@ -436,8 +467,8 @@ struct Translator {
             if controls[i].elsePatch != 0 {
                 resolve(chain: controls[i].elsePatch)
                 controls[i].elsePatch = 0
-                controls[i].unreachable = false
             }
+            controls[i].unreachable = false
             controls[i].kind = .else
             height = controls[i].height
             try pushTypes(controls[i].type, results: false)
@@ -572,16 +603,14 @@ struct Translator {
         case 0x3D: try store(.store16, .i64, natural: 1)
         case 0x3E: try store(.store32, .i64, natural: 2)
         case 0x3F:
-            try zeroByte()
-            try requireMemory()
+            let x = try memoryIndex()
             let d = try push(.i32)
-            if emitting { let at = pos; try emit(.memorySize, d); resultInFirstOperand(at) }
+            if emitting { try selectMemory(x); try emit(.memorySize, d); try restoreMemory(x) }
         case 0x40:
-            try zeroByte()
-            try requireMemory()
+            let x = try memoryIndex()
             let n = try pop(.i32)
             let d = try push(.i32)
-            if emitting { let at = pos; try emit(.memoryGrow, d, n.slot); resultInFirstOperand(at) }
+            if emitting { try selectMemory(x); try emit(.memoryGrow, d, n.slot); try restoreMemory(x) }
         case 0x41:
             let v = UInt32(bitPattern: try reader.s32())
             let d = try push(.i32)
@@ -661,23 +690,27 @@ struct Translator {
             try numeric(shape)
         case 8:
             let seg = try dataIndex()
-            try zeroByte()
-            try requireMemory()
+            let x = try memoryIndex()
             let n = try pop(.i32), s = try pop(.i32), d = try pop(.i32)
-            if emitting { try emit(.memoryInit, seg, d.slot, s.slot, n.slot) }
+            if emitting { try selectMemory(x); try emit(.memoryInit, seg, d.slot, s.slot, n.slot); try restoreMemory(x) }
         case 9:
             let seg = try dataIndex()
             if emitting { try emit(.dataDrop, seg) }
         case 10:
-            try zeroByte(); try zeroByte()
-            try requireMemory()
+            let dst = try memoryIndex()
+            let src = try memoryIndex()
             let n = try pop(.i32), s = try pop(.i32), d = try pop(.i32)
-            if emitting { try emit(.memoryCopy, d.slot, s.slot, n.slot) }
+            if emitting {
+                if dst == src {
+                    try selectMemory(dst); try emit(.memoryCopy, d.slot, s.slot, n.slot); try restoreMemory(dst)
+                } else {
+                    try emit(.memoryCopyBetween, dst, src, d.slot, s.slot, n.slot)
+                }
+            }
         case 11:
-            try zeroByte()
-            try requireMemory()
+            let x = try memoryIndex()
             let n = try pop(.i32), v = try pop(.i32), d = try pop(.i32)
-            if emitting { try emit(.memoryFill, d.slot, v.slot, n.slot) }
+            if emitting { try selectMemory(x); try emit(.memoryFill, d.slot, v.slot, n.slot); try restoreMemory(x) }
         case 12:
             let seg = try elementIndex()
             let table = try tableIndex()

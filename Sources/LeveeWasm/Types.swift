@@ -143,11 +143,32 @@ public struct InstanceLimits: Sendable {
     public var valueStackSlots: UInt32
     /// Deepest guest call chain.
     public var callDepth: UInt32
+    /// Whether a module may have several memories (the multi-memory proposal, which the
+    /// custom-page-sizes tests use); WebAssembly 2.0 allows one.
+    public var memories: MemoryIndexSpace
 
-    public init(maxMemoryBytes: UInt32, maxTableElements: UInt32, valueStackSlots: UInt32, callDepth: UInt32) {
+    public init(maxMemoryBytes: UInt32, maxTableElements: UInt32, valueStackSlots: UInt32, callDepth: UInt32,
+                memories: MemoryIndexSpace = .single) {
         self.maxMemoryBytes = maxMemoryBytes
         self.maxTableElements = maxTableElements
         self.valueStackSlots = valueStackSlots
         self.callDepth = callDepth
+        self.memories = memories
     }
+}
+
+public enum MemoryIndexSpace: Sendable {
+    /// WebAssembly 2.0: at most one memory.
+    case single
+    /// The multi-memory proposal: memory indices in instructions, segments and exports.
+    case multiple
+}
+
+/// What loading does beyond validation.
+public enum LoadMode: Sendable {
+    /// Decode, validate, link, instantiate and run the start function.
+    case instantiate
+    /// Decode and validate only: imports are not resolved and nothing is allocated for memories,
+    /// tables or stacks (a module definition).
+    case validate
 }

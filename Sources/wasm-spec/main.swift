@@ -1,23 +1,27 @@
 // wasm-spec: runs the official WebAssembly tests (converted to JSON by `wasm-tools
 // json-from-wast`) against LeveeWasm. Usage:
-//   wasm-spec [--min-rate PERCENT] [--all-must-pass DIR]... DIR...
+//   wasm-spec [--min-rate PERCENT] [--all-must-pass DIR]... [--multi-memory] DIR...
 // Each DIR holds one folder per .wast file with its JSON and modules. Prints one line per file,
 // its failures, and `spec: P passed, F failed, N not applicable`; exits 1 below the rate or on a
-// failure in an --all-must-pass folder.
+// failure in an --all-must-pass folder. --multi-memory turns on several memories per module (the
+// multi-memory proposal, which the custom-page-sizes tests use) for the folders after it.
 import Foundation
 import LeveeWasmHost
 
 var minRate = 99.5
 var strict: [String] = []
 var dirs: [String] = []
+var multiMemory: Set<String> = []
+var multi = false
 var verbose = false
 var args = CommandLine.arguments.dropFirst()
 while let a = args.popFirst() {
     switch a {
     case "--min-rate": minRate = Double(args.popFirst() ?? "") ?? minRate
-    case "--all-must-pass": if let d = args.popFirst() { strict.append(d); dirs.append(d) }
+    case "--all-must-pass": if let d = args.popFirst() { strict.append(d); dirs.append(d); if multi { multiMemory.insert(d) } }
+    case "--multi-memory": multi = true
     case "--verbose": verbose = true
-    default: dirs.append(a)
+    default: dirs.append(a); if multi { multiMemory.insert(a) }
     }
 }
 let runner = SpecRunner()
@@ -26,6 +30,7 @@ var strictFailures = 0
 let fm = FileManager.default
 for dir in dirs {
     let root = URL(fileURLWithPath: dir)
+    runner.limits.memories = multiMemory.contains(dir) ? .multiple : .single
     let names = ((try? fm.contentsOfDirectory(atPath: dir)) ?? []).sorted()
     for name in names {
         let json = root.appendingPathComponent(name).appendingPathComponent(name + ".json")

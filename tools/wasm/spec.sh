@@ -22,4 +22,4 @@ for dir in core custom-page-sizes; do
     done
 done
 swift build -c release --product wasm-spec >/dev/null
-.build/release/wasm-spec --min-rate 99.5 "$OUT/core" --all-must-pass "$OUT/custom-page-sizes"
+.build/release/wasm-spec --min-rate 99.5 "$OUT/core" --multi-memory --all-must-pass "$OUT/custom-page-sizes"
