@@ -43,7 +43,7 @@ let package = Package(
         .target(name: "LeveeWasmHost", dependencies: ["LeveeWasm"]),
         .executableTarget(name: "wasm-spec", dependencies: ["LeveeWasmHost"]),
         .executableTarget(name: "levee", dependencies: [
-            "LeveeApp", "LeveeWasm", "LeveeLoad",
+            "LeveeApp", "LeveeWasm", "LeveeWasmHost", "LeveeLoad",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 

@@ -44,23 +44,34 @@ public struct Instance {
 
     public var exportCount: Int { Int(record.pointee.exportCount) }
 
-    /// Name and kind of export `i`.
-    public func export(at i: Int) -> (name: UnsafeRawBufferPointer, kind: ExternalKind) {
+    /// Name and value of export `i`.
+    public func export(at i: Int) -> (name: UnsafeRawBufferPointer, value: ExternalValue) {
         let e = record.pointee.exports[i]
-        return (e.name, e.kind)
+        return (e.name, value(e.kind, e.index))
+    }
+
+    public var importCount: Int { Int(record.pointee.importCount) }
+
+    /// Module, name and what import `i` is bound to (after `validate`: placeholders that carry
+    /// the declared types).
+    public func `import`(at i: Int) -> (module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, value: ExternalValue) {
+        let e = record.pointee.imports[i]
+        return (e.module, e.name, value(e.kind, e.index))
+    }
+
+    private func value(_ kind: ExternalKind, _ index: UInt32) -> ExternalValue {
+        switch kind {
+        case .function: return .function(FunctionHandle(record: record.pointee.functions[Int(index)]))
+        case .table: return .table(TableHandle(record: record.pointee.tables[Int(index)]))
+        case .memory: return .memory(MemoryHandle(record: record.pointee.memories[Int(index)]))
+        case .global: return .global(GlobalHandle(record: record.pointee.globals[Int(index)]))
+        }
     }
 
     /// The export called `name`, if any.
     public func export(named name: UnsafeRawBufferPointer) -> ExternalValue? {
         for i in 0..<Int(record.pointee.exportCount) where Instance.equal(record.pointee.exports[i].name, name) {
-            let e = record.pointee.exports[i]
-            switch e.kind {
-            case .function: return .function(FunctionHandle(record: record.pointee.functions[Int(e.index)]))
-            case .table: return .table(TableHandle(record: record.pointee.tables[Int(e.index)]))
-            case .memory:
-                return .memory(MemoryHandle(record: record.pointee.memories[Int(e.index)]))
-            case .global: return .global(GlobalHandle(record: record.pointee.globals[Int(e.index)]))
-            }
+            return value(record.pointee.exports[i].kind, record.pointee.exports[i].index)
         }
         return nil
     }

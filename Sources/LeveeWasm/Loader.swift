@@ -201,10 +201,17 @@ struct Loader<Host: WasmHost> {
 
         guard var r = reader(.import) else { return }
         let n = try r.u32()
+        inst.pointee.imports = try arena.allocate(ImportEntry.self, count: Int(n), part: .moduleTables)
         for _ in 0..<n {
             let moduleName = try r.name()
             let name = try r.name()
             let kind = try r.u8()
+            if let k = ExternalKind(rawValue: kind) {
+                let index = k == .function ? inst.pointee.functionCount : k == .table ? inst.pointee.tableCount
+                    : k == .memory ? inst.pointee.memoryCount : inst.pointee.globalCount
+                inst.pointee.imports[Int(inst.pointee.importCount)] = ImportEntry(module: moduleName, name: name, kind: k, index: index)
+                inst.pointee.importCount += 1
+            }
             switch kind {
             case 0:
                 let t = try type(try r.u32())

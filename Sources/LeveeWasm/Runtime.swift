@@ -70,6 +70,14 @@ struct DataSegment {
     var memory: UInt32
 }
 
+struct ImportEntry {
+    var module: UnsafeRawBufferPointer
+    var name: UnsafeRawBufferPointer
+    var kind: ExternalKind
+    /// Index in the index space of its kind.
+    var index: UInt32
+}
+
 struct ExportEntry {
     var name: UnsafeRawBufferPointer
     var kind: ExternalKind
@@ -103,6 +111,8 @@ struct InstanceRecord {
     var dataCount: UInt32 = 0
     var exports: UnsafeMutablePointer<ExportEntry>
     var exportCount: UInt32 = 0
+    var imports: UnsafeMutablePointer<ImportEntry>
+    var importCount: UInt32 = 0
     var stack: UnsafeMutablePointer<UInt64>
     var stackSlots: UInt32 = 0
     var frames: UnsafeMutablePointer<CallFrame>
@@ -121,6 +131,7 @@ struct InstanceRecord {
         elements = p.assumingMemoryBound(to: ElementSegment.self)
         data = p.assumingMemoryBound(to: DataSegment.self)
         exports = p.assumingMemoryBound(to: ExportEntry.self)
+        imports = p.assumingMemoryBound(to: ImportEntry.self)
         stack = p.assumingMemoryBound(to: UInt64.self)
         frames = p.assumingMemoryBound(to: CallFrame.self)
     }
@@ -143,10 +154,16 @@ public struct FunctionHandle: Equatable {
 
 public struct TableHandle: Equatable {
     let record: UnsafeMutablePointer<TableRecord>
+    public var elementType: ValType { record.pointee.type }
+    public var count: UInt32 { record.pointee.count }
 }
 
 public struct MemoryHandle: Equatable {
     let record: UnsafeMutablePointer<MemoryRecord>
+    /// log2 of the page size: 16 (64 KiB) or 0 (custom-page-sizes, 1 byte).
+    public var pageSizeLog2: UInt8 { record.pointee.pageSizeLog2 }
+    /// Declared maximum in pages, if any.
+    public var maxPages: UInt64? { record.pointee.hasDeclaredMax ? record.pointee.maxPages : nil }
     /// The current contents of the linear memory.
     public var bytes: UnsafeMutableRawBufferPointer {
         UnsafeMutableRawBufferPointer(start: record.pointee.base, count: index(record.pointee.byteCount))
@@ -156,6 +173,7 @@ public struct MemoryHandle: Equatable {
 public struct GlobalHandle: Equatable {
     let record: UnsafeMutablePointer<GlobalRecord>
     public var type: ValType { record.pointee.type }
+    public var isMutable: Bool { record.pointee.mutable }
     public var value: UInt64 { record.pointee.value }
 }
 
