@@ -21,6 +21,7 @@ public enum SelfTest {
         CoAPSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeApp\n")
         AppSelfChecks.run(&recorder)
+        AppDomainSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeNet\n")
         NetSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeScheduler\n")

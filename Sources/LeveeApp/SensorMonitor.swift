@@ -1,0 +1,132 @@
+import LeveeBase
+
+/// The application's measurement state: per channel a fault detector and a history ring, and the
+/// current risk assessment. Sampling is a plain step — "sample channel X at field time t" — that
+/// a periodic scheduler task (one per channel, at `AppConfig.taskPeriod`) or a test loop calls;
+/// no threads, no clock of its own.
+///
+/// The samples live in storage the owner provides (`AppMemory.historyStorage` on the node, a
+/// small buffer in the self-checks), split evenly among the channels; the monitor itself is a few
+/// hundred bytes.
+public struct SensorMonitor: RiskInputs {
+    public var config: AppConfig
+    public private(set) var health: InlineArray<9, ChannelHealth>
+    public private(set) var histories: InlineArray<9, ChannelHistory>
+    /// When each channel is next due (field seconds).
+    public private(set) var nextDue: InlineArray<9, UInt32>
+    /// The latest assessment and how many times the level changed (for observers and alarms).
+    public private(set) var risk: RiskAssessment
+    public private(set) var levelChanges: UInt32 = 0
+
+    /// A monitor keeping `historyStorage.count / 9` samples per channel in `historyStorage`, which
+    /// must outlive it.
+    public init(config: AppConfig = AppConfig(), historyStorage: UnsafeMutableBufferPointer<HistorySample>) {
+        self.config = config
+        health = InlineArray(repeating: ChannelHealth())
+        histories = InlineArray(repeating: ChannelHistory())
+        let perChannel = historyStorage.count / Channel.count
+        if perChannel > 0, let base = historyStorage.baseAddress {
+            for i in 0..<Channel.count {
+                histories[i] = ChannelHistory(storage: UnsafeMutableBufferPointer(start: base + i * perChannel,
+                                                                                  count: perChannel))
+            }
+        }
+        nextDue = InlineArray(repeating: 0)
+        risk = RiskAssessment(level: .normal, reason: .quiet)
+    }
+
+    /// Reads `channel` from `driver`, judges the reading and stores it. The step a sampling task runs.
+    @discardableResult
+    public mutating func sample<Driver: SensorDriver>(_ channel: Channel, from driver: inout Driver,
+                                                      at seconds: UInt32) -> SampleVerdict {
+        let reading = driver.read(channel, at: seconds)
+        let verdict = health[channel.index].judge(reading, channel: channel, config: config)
+        switch verdict {
+        case .good(let value): histories[channel.index].append(HistorySample(seconds: seconds, value: value))
+        case .suspect(let value):
+            histories[channel.index].append(HistorySample(seconds: seconds, value: value, suspect: true))
+        case .rejected: break
+        }
+        nextDue[channel.index] = seconds &+ max(config.period(of: channel), 1)
+        return verdict
+    }
+
+    /// Samples every channel whose period has come (for a loop without a scheduler, e.g. a test in
+    /// virtual time); returns how many were sampled.
+    @discardableResult
+    public mutating func sampleDue<Driver: SensorDriver>(from driver: inout Driver, at seconds: UInt32) -> Int {
+        var sampled = 0
+        for i in 0..<Channel.count where nextDue[i] <= seconds {
+            sample(Channel(index: i), from: &driver, at: seconds)
+            sampled += 1
+        }
+        return sampled
+    }
+
+    /// Runs the built-in rule; returns true when the level changed (an alarm to notify, CON).
+    @discardableResult
+    public mutating func assess(at seconds: UInt32) -> Bool {
+        return adopt(BuiltInRule.assess(self, config: config, at: seconds))
+    }
+
+    /// Takes an assessment from elsewhere (the risk module in the slot); true when the level changed.
+    @discardableResult
+    public mutating func adopt(_ assessment: RiskAssessment) -> Bool {
+        let changed = assessment.level != risk.level
+        if changed { levelChanges &+= 1 }
+        risk = assessment
+        return changed
+    }
+
+    public func history(_ channel: Channel) -> ChannelHistory { histories[channel.index] }
+
+    /// The newest stored sample of `channel` (trusted or suspect).
+    public func newest(_ channel: Channel) -> HistorySample? { histories[channel.index].newest }
+
+    public func fault(of channel: Channel) -> FaultReason { health[channel.index].fault }
+
+    public var faultyChannels: ChannelSet {
+        var set = ChannelSet.empty
+        for i in 0..<Channel.count where health[i].isFaulty { set.insert(Channel(index: i)) }
+        return set
+    }
+
+    /// Forgets all samples and faults (configuration kept).
+    public mutating func reset() {
+        health = InlineArray(repeating: ChannelHealth())
+        for i in 0..<Channel.count { histories[i].removeAll() }
+        nextDue = InlineArray(repeating: 0)
+        risk = RiskAssessment(level: .normal, reason: .quiet)
+        levelChanges = 0
+    }
+
+    // RiskInputs
+    public func isFaulty(_ channel: Channel) -> Bool { health[channel.index].isFaulty }
+
+    public func latest(_ channel: Channel) -> Float {
+        guard let newest = histories[channel.index].newest, !newest.isSuspect else { return .nan }
+        return newest.value
+    }
+
+    public func ratePerHour(_ channel: Channel, window: UInt32, now: UInt32) -> Float {
+        histories[channel.index].ratePerHour(window: window, now: now) ?? .nan
+    }
+}
+
+/// The application's static state, counted by the firmware budget like every other buffer: the
+/// monitor and the samples of its history. The sampling tasks and the CoAP handlers reach it under
+/// the scheduler's locks (wired with the resources); the self-checks use it at boot before any
+/// task runs.
+public enum AppMemory {
+    nonisolated(unsafe) public static var historyStorage = HistoryLimits.NodeStorage(repeating: HistorySample(seconds: 0, value: 0))
+    nonisolated(unsafe) public static var monitor = SensorMonitor(historyStorage: UnsafeMutableBufferPointer(start: nil, count: 0))
+
+    /// Gives the node's monitor its history storage (once, at boot). The storage is a static, so
+    /// its address is fixed for the life of the program.
+    public static func attachHistory(config: AppConfig = AppConfig()) {
+        let base = withUnsafeMutablePointer(to: &historyStorage) { UnsafeMutableRawPointer($0) }
+        let samples = base.bindMemory(to: HistorySample.self, capacity: HistoryLimits.samplesPerChannel * Channel.count)
+        monitor = SensorMonitor(config: config, historyStorage: UnsafeMutableBufferPointer(
+            start: samples, count: HistoryLimits.samplesPerChannel * Channel.count))
+    }
+}
