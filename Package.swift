@@ -52,6 +52,7 @@ let package = Package(
         .testTarget(name: "LeveeCryptoTests", dependencies: ["LeveeCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm", "LeveeWasmHost"]),
         .testTarget(name: "LeveeAppTests", dependencies: ["LeveeApp", "LeveeLinux"]),
+        .testTarget(name: "LeveeAppDomainTests", dependencies: ["LeveeApp", "LeveeLinux"]),
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
         .testTarget(name: "LeveeLoadTests", dependencies: ["LeveeLoad"]),
         .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),

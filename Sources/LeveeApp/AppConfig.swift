@@ -38,6 +38,11 @@ public struct AppConfig: Equatable, Sendable {
 
     /// The window rates are fitted over (field seconds).
     public var rateWindowSeconds: UInt32
+    /// How long the rule must find a lower level before the node lowers it (field seconds):
+    /// raising is immediate, lowering waits, so noise at a threshold does not make the alarm flap.
+    public var clearHoldSeconds: UInt32
+    /// The window drift is judged over (field seconds).
+    public var driftWindowSeconds: UInt32
     /// Good samples in a row before a faulty channel is trusted again.
     public var recoverySamples: UInt16
     /// Missing readings in a row before the channel is faulty (one drop-out is forgiven).
@@ -54,6 +59,8 @@ public struct AppConfig: Equatable, Sendable {
         porePressureRise = RiskThresholds(watch: 1.0, warning: 2.5, danger: 5.0)
         tiltRate = RiskThresholds(watch: 0.1, warning: 0.3, danger: 1.0)
         rateWindowSeconds = 3600
+        driftWindowSeconds = 900
+        clearHoldSeconds = 1800
         recoverySamples = 5
         missingLimit = 2
         timeCompression = 1
@@ -62,7 +69,8 @@ public struct AppConfig: Equatable, Sendable {
     public static func == (a: AppConfig, b: AppConfig) -> Bool {
         for i in 0..<Channel.count where a.periods[i] != b.periods[i] { return false }
         return a.stage == b.stage && a.porePressureRise == b.porePressureRise && a.tiltRate == b.tiltRate
-            && a.rateWindowSeconds == b.rateWindowSeconds && a.recoverySamples == b.recoverySamples
+            && a.rateWindowSeconds == b.rateWindowSeconds && a.driftWindowSeconds == b.driftWindowSeconds &&
+            a.clearHoldSeconds == b.clearHoldSeconds && a.recoverySamples == b.recoverySamples
             && a.missingLimit == b.missingLimit && a.timeCompression == b.timeCompression
     }
 

@@ -99,6 +99,21 @@ public enum Channel: UInt8, Sendable {
         }
     }
 
+    /// The fastest sustained change the measured quantity shows on a levee, per hour; a sensor
+    /// changing faster over `AppConfig.driftWindowSeconds` is drifting. Generous on purpose: the
+    /// storm of the century raises the stage by well under 1 m/h, and seepage through a pipe
+    /// raises pore pressure by a few kPa/h.
+    public var maximumRatePerHour: Float {
+        switch self {
+        case .stage: return 1.5
+        case .porePressureShallow, .porePressureMiddle, .porePressureDeep: return 15
+        case .tiltX, .tiltY: return 2
+        case .soilMoisture: return 40
+        case .temperature: return 15
+        case .battery: return 1
+        }
+    }
+
     /// How many bit-identical consecutive readings mean the sensor is stuck (0: never). Every live
     /// sensor shows some noise; the battery under a regulator may genuinely sit still.
     public var stuckLimit: UInt16 {

@@ -11,6 +11,10 @@ public enum FaultReason: UInt8, Sendable {
     case spike = 3
     /// Bit-identical readings `Channel.stuckLimit` times in a row.
     case stuck = 4
+    /// A sustained rate of change faster than the quantity can physically change
+    /// (`Channel.maximumRatePerHour`): the sensor drifts. A drift slower than that looks like the
+    /// levee itself moving and cannot be told apart from one sensor alone.
+    case drift = 5
 
     public var name: StaticString {
         switch self {
@@ -19,6 +23,7 @@ public enum FaultReason: UInt8, Sendable {
         case .outOfRange: return "out-of-range"
         case .spike: return "spike"
         case .stuck: return "stuck"
+        case .drift: return "drift"
         }
     }
 }
@@ -94,6 +99,12 @@ public struct ChannelHealth: Sendable {
             return .good(value)
         }
         return .suspect(value)
+    }
+
+    /// The monitor found the channel's recent samples changing implausibly fast.
+    public mutating func markDrifting() {
+        goodRun = 0
+        markFaulty(.drift)
     }
 
     private mutating func markFaulty(_ reason: FaultReason) {

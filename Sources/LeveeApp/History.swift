@@ -110,7 +110,9 @@ public struct ChannelHistory: @unchecked Sendable {
     /// The least-squares slope of the trusted samples of the last `window` seconds before `now`,
     /// in units per hour; nil with fewer than three samples or when they span under half the window
     /// (a rate from two noisy points would raise false alarms).
-    public func ratePerHour(window: UInt32, now: UInt32) -> Float? {
+    /// `includingSuspect` also counts samples taken while the channel was faulty (for judging drift,
+    /// which must keep seeing a drifting sensor after it was flagged).
+    public func ratePerHour(window: UInt32, now: UInt32, includingSuspect: Bool = false) -> Float? {
         let start = now >= window ? now - window : 0
         var index = firstIndex(atOrAfter: start)
         var n: Float = 0
@@ -119,7 +121,7 @@ public struct ChannelHistory: @unchecked Sendable {
         // Times relative to the window start, in hours, keep the sums well inside Float precision.
         while let s = sample(at: index) {
             index += 1
-            guard !s.isSuspect, s.seconds <= now else { continue }
+            guard includingSuspect || !s.isSuspect, s.seconds <= now else { continue }
             if n == 0 { first = s.seconds }
             last = s.seconds
             let t = Float(Int(s.seconds &- start)) / 3600

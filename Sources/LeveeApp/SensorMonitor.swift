@@ -17,6 +17,8 @@ public struct SensorMonitor: RiskInputs {
     /// The latest assessment and how many times the level changed (for observers and alarms).
     public private(set) var risk: RiskAssessment
     public private(set) var levelChanges: UInt32 = 0
+    /// Since when the rule has found a lower level than the current one (nil: it has not).
+    private var lowerSince: UInt32? = nil
 
     /// A monitor keeping `historyStorage.count / 9` samples per channel in `historyStorage`, which
     /// must outlive it.
@@ -47,6 +49,11 @@ public struct SensorMonitor: RiskInputs {
             histories[channel.index].append(HistorySample(seconds: seconds, value: value, suspect: true))
         case .rejected: break
         }
+        if verdict != .rejected, let rate = histories[channel.index].ratePerHour(
+            window: config.driftWindowSeconds, now: seconds, includingSuspect: true),
+           rate > channel.maximumRatePerHour || rate < -channel.maximumRatePerHour {
+            health[channel.index].markDrifting()
+        }
         nextDue[channel.index] = seconds &+ max(config.period(of: channel), 1)
         return verdict
     }
@@ -69,9 +76,24 @@ public struct SensorMonitor: RiskInputs {
         return adopt(BuiltInRule.assess(self, config: config, at: seconds))
     }
 
-    /// Takes an assessment from elsewhere (the risk module in the slot); true when the level changed.
+    /// Takes an assessment (from the built-in rule or the risk module in the slot): a higher level
+    /// at once, a lower one only after it has held for `AppConfig.clearHoldSeconds` (until then the
+    /// level and its reason stay, the indicator values are refreshed). True when the level changed.
     @discardableResult
-    public mutating func adopt(_ assessment: RiskAssessment) -> Bool {
+    public mutating func adopt(_ proposed: RiskAssessment) -> Bool {
+        var assessment = proposed
+        if proposed.level < risk.level {
+            let since = lowerSince ?? proposed.seconds
+            lowerSince = since
+            if proposed.seconds &- since < config.clearHoldSeconds {
+                assessment.level = risk.level
+                assessment.reason = risk.reason
+            } else {
+                lowerSince = nil
+            }
+        } else {
+            lowerSince = nil
+        }
         let changed = assessment.level != risk.level
         if changed { levelChanges &+= 1 }
         risk = assessment
@@ -98,6 +120,7 @@ public struct SensorMonitor: RiskInputs {
         nextDue = InlineArray(repeating: 0)
         risk = RiskAssessment(level: .normal, reason: .quiet)
         levelChanges = 0
+        lowerSince = nil
     }
 
     // RiskInputs
