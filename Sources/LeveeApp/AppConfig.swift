@@ -38,6 +38,10 @@ public struct AppConfig: Equatable, Sendable {
 
     /// The window rates are fitted over (field seconds).
     public var rateWindowSeconds: UInt32
+    /// How long the rule must find a higher level before the node raises it (field seconds): long
+    /// enough for the fault detector to catch a glitching or drifting sensor first, short against
+    /// the hours a levee takes to fail.
+    public var raiseHoldSeconds: UInt32
     /// How long the rule must find a lower level before the node lowers it (field seconds):
     /// raising is immediate, lowering waits, so noise at a threshold does not make the alarm flap.
     public var clearHoldSeconds: UInt32
@@ -59,8 +63,9 @@ public struct AppConfig: Equatable, Sendable {
         porePressureRise = RiskThresholds(watch: 1.0, warning: 2.5, danger: 5.0)
         tiltRate = RiskThresholds(watch: 0.1, warning: 0.3, danger: 1.0)
         rateWindowSeconds = 3600
-        driftWindowSeconds = 900
+        driftWindowSeconds = 600
         clearHoldSeconds = 1800
+        raiseHoldSeconds = 600
         recoverySamples = 5
         missingLimit = 2
         timeCompression = 1
@@ -70,7 +75,7 @@ public struct AppConfig: Equatable, Sendable {
         for i in 0..<Channel.count where a.periods[i] != b.periods[i] { return false }
         return a.stage == b.stage && a.porePressureRise == b.porePressureRise && a.tiltRate == b.tiltRate
             && a.rateWindowSeconds == b.rateWindowSeconds && a.driftWindowSeconds == b.driftWindowSeconds &&
-            a.clearHoldSeconds == b.clearHoldSeconds && a.recoverySamples == b.recoverySamples
+            a.clearHoldSeconds == b.clearHoldSeconds && a.raiseHoldSeconds == b.raiseHoldSeconds && a.recoverySamples == b.recoverySamples
             && a.missingLimit == b.missingLimit && a.timeCompression == b.timeCompression
     }
 

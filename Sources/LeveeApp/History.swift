@@ -32,6 +32,14 @@ public struct HistoryAggregate: Equatable, Sendable {
     public var minimum: Float
     public var mean: Float
     public var maximum: Float
+
+    public init(start: UInt32, count: UInt16, minimum: Float, mean: Float, maximum: Float) {
+        self.start = start
+        self.count = count
+        self.minimum = minimum
+        self.mean = mean
+        self.maximum = maximum
+    }
 }
 
 /// A fixed ring of one channel's samples, oldest overwritten first, in storage the owner provides

@@ -19,6 +19,9 @@ public struct SensorMonitor: RiskInputs {
     public private(set) var levelChanges: UInt32 = 0
     /// Since when the rule has found a lower level than the current one (nil: it has not).
     private var lowerSince: UInt32? = nil
+    /// Since when it has found a higher one, and the lowest of those levels meanwhile.
+    private var higherSince: UInt32? = nil
+    private var higherLevel = RiskLevel.normal
 
     /// A monitor keeping `historyStorage.count / 9` samples per channel in `historyStorage`, which
     /// must outlive it.
@@ -76,23 +79,38 @@ public struct SensorMonitor: RiskInputs {
         return adopt(BuiltInRule.assess(self, config: config, at: seconds))
     }
 
-    /// Takes an assessment (from the built-in rule or the risk module in the slot): a higher level
-    /// at once, a lower one only after it has held for `AppConfig.clearHoldSeconds` (until then the
-    /// level and its reason stay, the indicator values are refreshed). True when the level changed.
+    /// Takes an assessment (from the built-in rule or the risk module in the slot). The level moves
+    /// only once the new one has held: up after `AppConfig.raiseHoldSeconds` (to the lowest level
+    /// found meanwhile), down after `clearHoldSeconds`; until then the level and its reason stay
+    /// and the indicator values are refreshed. True when the level changed.
     @discardableResult
     public mutating func adopt(_ proposed: RiskAssessment) -> Bool {
         var assessment = proposed
-        if proposed.level < risk.level {
+        assessment.level = risk.level
+        assessment.reason = risk.reason
+        if proposed.level > risk.level {
+            lowerSince = nil
+            let since = higherSince ?? proposed.seconds
+            higherLevel = higherSince == nil ? proposed.level : min(higherLevel, proposed.level)
+            higherSince = since
+            if proposed.seconds &- since >= config.raiseHoldSeconds {
+                assessment.level = higherLevel
+                assessment.reason = proposed.reason
+                higherSince = nil
+            }
+        } else if proposed.level < risk.level {
+            higherSince = nil
             let since = lowerSince ?? proposed.seconds
             lowerSince = since
-            if proposed.seconds &- since < config.clearHoldSeconds {
-                assessment.level = risk.level
-                assessment.reason = risk.reason
-            } else {
+            if proposed.seconds &- since >= config.clearHoldSeconds {
+                assessment.level = proposed.level
+                assessment.reason = proposed.reason
                 lowerSince = nil
             }
         } else {
+            higherSince = nil
             lowerSince = nil
+            assessment.reason = proposed.reason
         }
         let changed = assessment.level != risk.level
         if changed { levelChanges &+= 1 }
@@ -121,6 +139,7 @@ public struct SensorMonitor: RiskInputs {
         risk = RiskAssessment(level: .normal, reason: .quiet)
         levelChanges = 0
         lowerSince = nil
+        higherSince = nil
     }
 
     // RiskInputs

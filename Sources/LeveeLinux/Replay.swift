@@ -9,6 +9,8 @@ public struct ReplaySource: Sendable {
     public let startDate: String
     public let rainfall: [Double]       // mm/day, one per day from startDate
     public let flows: [Double]          // m³/s
+    /// Days without a gauged flow, filled with the day before's.
+    public let missingFlowDays: Int
 
     public var days: Int { min(rainfall.count, flows.count) }
 
@@ -21,10 +23,11 @@ public struct ReplaySource: Sendable {
         var dates: [String] = []
         var rainfall: [Double] = []
         var flows: [Double] = []
+        var missing = 0
         for (date, value) in rain where start.map({ date >= $0 }) ?? true {
-            guard let q = flowByDate[date] else {
-                if dates.isEmpty { continue } else { break }   // a gap ends the replay
-            }
+            // A day without gauged flow keeps the day before's (the record has a few gaps).
+            guard let q = flowByDate[date] ?? flows.last else { continue }
+            if flowByDate[date] == nil { missing += 1 }
             dates.append(date)
             rainfall.append(value)
             flows.append(q)
@@ -34,6 +37,7 @@ public struct ReplaySource: Sendable {
             throw ScenarioError.replay("no day with both rainfall and flow in \(rainfallCSV.path) and \(flowCSV.path)")
         }
         startDate = first
+        missingFlowDays = missing
         self.rainfall = rainfall
         self.flows = flows
     }
