@@ -1,6 +1,7 @@
 # WebAssembly interpreter (Sources/LeveeWasm): spec tests, guest fixtures, benchmark.
 #   make spec        the official tests of ../shared/wasm-spec (skipped when absent)
-.PHONY: spec wasm-tools
+#   make fixtures    guest modules of fixtures/wasm/ (C and Embedded Swift) into build/wasm-fixtures
+.PHONY: spec fixtures wasm-tools
 
 TEST_EXTRA += spec
 
@@ -9,3 +10,6 @@ wasm-tools:
 
 spec:
 	@tools/wasm/spec.sh
+
+fixtures:
+	@tools/wasm/fixtures.sh

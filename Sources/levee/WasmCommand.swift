@@ -13,8 +13,8 @@ struct WasmCommand: ParsableCommand {
 
 /// Options shared by the subcommands: the interpreter's arena and limits.
 struct WasmArenaOptions: ParsableArguments {
-    @Option(help: "Arena size in KiB (code, tables, stacks and linear memory).")
-    var arenaKiB = 1024
+    @Option(help: "Arena size in KiB (code, tables, stacks and linear memory, which may use half).")
+    var arenaKiB = 4096
 
     @Option(help: "Value stack slots (8 bytes each).")
     var stackSlots: UInt32 = 8192
@@ -23,7 +23,7 @@ struct WasmArenaOptions: ParsableArguments {
     var callDepth: UInt32 = 512
 
     var limits: InstanceLimits {
-        InstanceLimits(maxMemoryBytes: UInt32(clamping: arenaKiB * 1024), maxTableElements: 4096,
+        InstanceLimits(maxMemoryBytes: UInt32(clamping: arenaKiB * 512), maxTableElements: 4096,
                        valueStackSlots: stackSlots, callDepth: callDepth)
     }
 }
