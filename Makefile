@@ -49,7 +49,7 @@ test: swift-test firmware firmware-guard qemu qemu-faults $(TEST_EXTRA)
 # ---------------------------------------------------------------- firmware (STM32F407)
 BOARD        := boards/stm32f407
 FW           := build/firmware
-CORE_MODULES := LeveeBase LeveeCrypto LeveeScheduler LeveeNet LeveeCoAP LeveeWasm LeveeApp LeveeSelfTest
+CORE_MODULES := LeveeBase LeveeCrypto LeveeScheduler LeveeNet LeveeCoAP LeveeWasm LeveeOTA LeveeApp LeveeSelfTest
 LIBGCC       := $(firstword $(wildcard /usr/lib/gcc/arm-none-eabi/*/thumb/v7e-m+fp/softfp/libgcc.a))
 EMBEDDED     := -target armv7em-none-none-eabi -enable-experimental-feature Embedded -wmo -Osize \
                 -parse-as-library -swift-version 6 -no-allocations \

@@ -25,10 +25,11 @@ let package = Package(
         .target(name: "LeveeNet", dependencies: ["LeveeBase"]),
         .target(name: "LeveeCoAP", dependencies: ["LeveeBase"]),
         .target(name: "LeveeWasm", dependencies: ["LeveeBase"]),
+        .target(name: "LeveeOTA", dependencies: ["LeveeBase", "LeveeCrypto"]),
         .target(name: "LeveeApp",
                 dependencies: ["LeveeBase", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm"]),
         .target(name: "LeveeSelfTest",
-                dependencies: ["LeveeBase", "LeveeCrypto", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm", "LeveeApp"]),
+                dependencies: ["LeveeBase", "LeveeCrypto", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm", "LeveeOTA", "LeveeApp"]),
 
         // ---- Host side ----
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
@@ -49,6 +50,7 @@ let package = Package(
 
         // ---- Tests ----
         .testTarget(name: "LeveeBaseTests", dependencies: ["LeveeBase"]),
+        .testTarget(name: "LeveeOTATests", dependencies: ["LeveeOTA"]),
         .testTarget(name: "LeveeCryptoTests", dependencies: ["LeveeCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm", "LeveeWasmHost"]),
         .testTarget(name: "LeveeAppTests", dependencies: ["LeveeApp", "LeveeLinux"]),

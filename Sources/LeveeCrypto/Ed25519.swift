@@ -126,6 +126,7 @@ struct EdwardsPoint {
 
     /// Decodes a 32-byte point (RFC 8032 §5.1.3), strictly: nil when y >= p, when no x solves the
     /// curve equation, or when x = 0 comes with the sign bit set.
+    @inline(never)      // its frame (about 2 KiB of temporaries) must not add to the caller's
     init?(decoding bytes: UnsafeRawBufferPointer) {
         guard bytes.count == 32 else { return nil }
         let y = FieldElement(bytes: bytes)
@@ -186,6 +187,7 @@ struct EdwardsPoint {
 
     /// [s]base + [k]negatedPoint by joint double-and-add over the 253 bits of both scalars
     /// (Straus-Shamir with the sum precomputed). Not constant-time: only public data goes in.
+    @inline(never)      // keeps the points' temporaries out of `verify`'s frame
     static func combination(s: UnsafeRawBufferPointer, base: EdwardsPoint, k: UnsafeRawBufferPointer,
                             negatedPoint: EdwardsPoint) -> EdwardsPoint {
         let both = base + negatedPoint
@@ -203,6 +205,7 @@ struct EdwardsPoint {
     }
 
     /// The 32-byte encoding: y with the sign of x in the top bit.
+    @inline(never)
     func withEncoding<R>(_ body: (UnsafeRawBufferPointer) -> R) -> R {
         let zInverse = z.inverted()
         let affineX = x * zInverse

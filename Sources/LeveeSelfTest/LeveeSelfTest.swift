@@ -2,6 +2,7 @@
 // emulated chip (`make qemu`), so that both prove the same code with the same expectations.
 import LeveeBase
 import LeveeCrypto
+import LeveeOTA
 import LeveeWasm
 import LeveeCoAP
 import LeveeApp
@@ -15,6 +16,7 @@ public enum SelfTest {
         recorder.console.write("self-test: LeveeBase\n")
         BaseSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeCrypto\n"); CryptoSelfChecks.run(&recorder)
+        recorder.console.write("self-test: LeveeOTA\n"); OTASelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeWasm\n")
         WasmSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeCoAP\n")

@@ -1,0 +1,23 @@
+# Signed updates (issue 7): the envelope fixtures made by an independent implementation.
+#   make ota-fixtures        regenerate fixtures/updates/ with pycose + cbor2 + PyNaCl (tools/ota-fixtures.py)
+#   make ota-fixtures-check  regenerate into build/ and compare with the committed files (part of make test):
+#                            proves the committed envelopes are what pycose makes and pycose verifies them
+#   make ota-bench           Ed25519 verification and envelope check on the host, release build
+
+OTA_VENV   := .venv-ota
+OTA_PYTHON := $(OTA_VENV)/bin/python
+
+.PHONY: ota-fixtures ota-fixtures-check ota-bench
+
+$(OTA_VENV)/.installed: tools/ota-requirements.txt tools/model/venv.sh
+	tools/model/venv.sh $(OTA_VENV) tools/ota-requirements.txt
+
+ota-fixtures: $(OTA_VENV)/.installed
+	$(OTA_PYTHON) tools/ota-fixtures.py
+
+ota-fixtures-check: $(OTA_VENV)/.installed
+	@rm -rf build/ota-fixtures && mkdir -p build/ota-fixtures
+	$(OTA_PYTHON) tools/ota-fixtures.py build/ota-fixtures
+	@diff -r build/ota-fixtures fixtures/updates && echo "ota-fixtures-check: fixtures/updates matches pycose's output (ok)"
+
+TEST_EXTRA += ota-fixtures-check
