@@ -42,6 +42,24 @@ public enum AppDomainSelfChecks {
         }
         checkFaultsAndRule(&r)
         checkADCStub(&r)
+        checkConfigRecord(&r)
+    }
+
+    /// The configuration through its flash record: the same back, a flipped bit refused.
+    static func checkConfigRecord<R: CheckRecorder>(_ r: inout R) {
+        var config = AppConfig()
+        config.periods[Channel.stage.index] = 30
+        config.stage.danger = 6.25
+        withUnsafeTemporaryAllocation(byteCount: AppConfig.recordSize, alignment: 4) { raw in
+            var w = ByteWriter(raw)
+            config.writeRecord(into: &w)
+            let back = try? AppConfig(record: w.written)
+            r.check(w.count == AppConfig.recordSize && back == config, "configuration record read back as written")
+            raw[20] ^= 0x04
+            var refused = false
+            do throws(ConfigError) { _ = try AppConfig(record: UnsafeRawBufferPointer(raw)) } catch { refused = error == .checksum }
+            r.check(refused, "a corrupted configuration record is refused")
+        }
     }
 
     static func checkSenML<R: CheckRecorder>(_ fresh: SensorMonitor, _ r: inout R) {

@@ -1,5 +1,6 @@
 import Foundation
 import LeveeApp
+import LeveeBase
 import LeveeLinux
 import XCTest
 
@@ -47,5 +48,63 @@ final class HistoryTests: XCTestCase {
             XCTAssertLessThanOrEqual(mean, hi)
             XCTAssertGreaterThan(hi - lo, 0.01, "the river rises within every half hour of the storm")
         }
+    }
+}
+
+final class ConfigTests: XCTestCase {
+    func record(_ config: AppConfig) -> [UInt8] {
+        var bytes = [UInt8](repeating: 0, count: AppConfig.recordSize)
+        bytes.withUnsafeMutableBytes { raw in
+            var w = ByteWriter(raw)
+            config.writeRecord(into: &w)
+            XCTAssertEqual(w.count, AppConfig.recordSize)
+        }
+        return bytes
+    }
+
+    func testRecordRoundTripAndRefusals() throws {
+        var config = AppConfig()
+        config.periods[Channel.battery.index] = 3600
+        config.tiltRate = RiskThresholds(watch: 0.2, warning: 0.5, danger: 2)
+        config.timeCompression = 3600
+        let bytes = record(config)
+        var base = AppConfig()
+        base.timeCompression = 3600
+        XCTAssertEqual(try bytes.withUnsafeBytes { try AppConfig(record: $0, base: base) }, config)
+        XCTAssertThrowsError(try [UInt8](repeating: 0xFF, count: 100).withUnsafeBytes { try AppConfig(record: $0) }) {
+            XCTAssertEqual($0 as? ConfigError, .notARecord, "erased flash")
+        }
+        XCTAssertThrowsError(try bytes.prefix(50).withUnsafeBytes { try AppConfig(record: UnsafeRawBufferPointer($0)) }) {
+            XCTAssertEqual($0 as? ConfigError, .truncated)
+        }
+        for index in 6..<AppConfig.recordSize {
+            var corrupt = bytes
+            corrupt[index] ^= 0x10
+            XCTAssertThrowsError(try corrupt.withUnsafeBytes { try AppConfig(record: $0) }, "byte \(index)")
+        }
+        var disordered = AppConfig()
+        disordered.stage = RiskThresholds(watch: 5, warning: 4, danger: 6)
+        XCTAssertEqual(disordered.invalidField(), .stageThresholds)
+        XCTAssertThrowsError(try record(disordered).withUnsafeBytes { try AppConfig(record: $0) }) {
+            XCTAssertEqual($0 as? ConfigError, .invalid(.stageThresholds))
+        }
+        var nan = AppConfig()
+        nan.porePressureRise.warning = .nan
+        XCTAssertEqual(nan.invalidField(), .porePressureThresholds)
+    }
+
+    func testConfigAsCBORDecodes() throws {
+        var bytes = [UInt8](repeating: 0, count: 512)
+        let count = bytes.withUnsafeMutableBytes { raw -> Int in
+            var w = ByteWriter(raw)
+            AppConfig().writeCBOR(into: &w)
+            XCTAssertFalse(w.overflowed)
+            return w.count
+        }
+        guard case .map(let pairs) = try CBORValue.decode(Array(bytes[0..<count])) else { return XCTFail() }
+        XCTAssertEqual(pairs.count, 10)
+        guard case .map(let periods)? = pairs.first(where: { $0.key == .text("periods") })?.value else { return XCTFail() }
+        XCTAssertTrue(periods.contains { $0.key == .text("stage") && $0.value == .unsigned(60) })
+        XCTAssertEqual(pairs.first { $0.key == .text("stage") }?.value, .array([.float(3), .float(4.5), .float(5.5)]))
     }
 }

@@ -6,11 +6,9 @@ import XCTest
 
 /// A small CBOR decoder for the tests (definite lengths, the items SenML uses), so the encoder is
 /// checked by something that does not share its code.
-enum CBORValue: Equatable {
+indirect enum CBORValue: Equatable {
     case unsigned(UInt64), negative(Int64), text(String), bytes([UInt8]), array([CBORValue])
-    case map([(CBORValue, CBORValue)]), float(Double), bool(Bool), null
-
-    static func == (a: CBORValue, b: CBORValue) -> Bool { "\(a)" == "\(b)" }
+    case map([CBORPair]), float(Double), bool(Bool), null
 
     var int: Int64? {
         switch self {
@@ -22,7 +20,7 @@ enum CBORValue: Equatable {
 
     subscript(label: Int64) -> CBORValue? {
         guard case .map(let pairs) = self else { return nil }
-        return pairs.first { $0.0.int == label }?.1
+        return pairs.first { $0.key.int == label }?.value
     }
 
     static func decode(_ bytes: [UInt8]) throws -> CBORValue {
@@ -62,7 +60,7 @@ enum CBORValue: Equatable {
             let slice = Array(b[p..<p + n]); p += n
             return major == 2 ? .bytes(slice) : .text(String(decoding: slice, as: UTF8.self))
         case 4: return .array(try (0..<Int(try argument())).map { _ in try item(b, &p) })
-        case 5: return .map(try (0..<Int(try argument())).map { _ in (try item(b, &p), try item(b, &p)) })
+        case 5: return .map(try (0..<Int(try argument())).map { _ in CBORPair(key: try item(b, &p), value: try item(b, &p)) })
         case 7:
             switch info {
             case 20: return .bool(false)
@@ -75,6 +73,11 @@ enum CBORValue: Equatable {
         default: throw DecodeError.unsupported(initial)
         }
     }
+}
+
+struct CBORPair: Equatable {
+    var key: CBORValue
+    var value: CBORValue
 }
 
 final class SenMLTests: XCTestCase {

@@ -1,0 +1,131 @@
+import LeveeBase
+import LeveeNet
+
+/// Which part of a configuration is unacceptable (what a 4.00 response or a log names).
+public enum ConfigField: UInt8, Sendable {
+    case periods, stageThresholds, porePressureThresholds, tiltThresholds
+    case rateWindow, driftWindow, holds, recoverySamples, missingLimit
+}
+
+public enum ConfigError: Error, Equatable, Sendable {
+    case truncated
+    /// Not a configuration record (erased flash reads 0xFF).
+    case notARecord
+    case unsupportedVersion(UInt8)
+    case checksum
+    case invalid(ConfigField)
+}
+
+/// The configuration as a flash record and as the `/config` payload.
+///
+/// Record: "LVCF", version 1, a reserved zero byte (keeps the checksum word-aligned), the fields big-endian in declaration order (floats as their bit
+/// patterns), then the Internet checksum of everything before it. Time compression is not in it:
+/// that is the board's setting, not the operator's.
+extension AppConfig {
+    public static let recordVersion: UInt8 = 1
+    /// 4 + 1 + 1 + 9×4 + 9×4 + 4×4 + 2×2 + 2 bytes.
+    public static let recordSize = 100
+
+    /// The first unacceptable field, nil when the configuration may be used.
+    public func invalidField() -> ConfigField? {
+        for i in 0..<Channel.count where periods[i] < 1 || periods[i] > 86_400 { return .periods }
+        func ordered(_ t: RiskThresholds) -> Bool {
+            t.watch.isFinite && t.warning.isFinite && t.danger.isFinite && t.watch <= t.warning && t.warning <= t.danger
+        }
+        guard ordered(stage) else { return .stageThresholds }
+        guard ordered(porePressureRise), porePressureRise.watch > 0 else { return .porePressureThresholds }
+        guard ordered(tiltRate), tiltRate.watch > 0 else { return .tiltThresholds }
+        guard rateWindowSeconds >= 600, rateWindowSeconds <= 86_400 else { return .rateWindow }
+        guard driftWindowSeconds >= 300, driftWindowSeconds <= rateWindowSeconds else { return .driftWindow }
+        guard raiseHoldSeconds <= 86_400, clearHoldSeconds <= 86_400 else { return .holds }
+        guard recoverySamples >= 1, recoverySamples <= 1000 else { return .recoverySamples }
+        guard missingLimit >= 1, missingLimit <= 1000 else { return .missingLimit }
+        return nil
+    }
+
+    public func writeRecord(into writer: inout ByteWriter) {
+        let start = writer.count
+        writer.append("LVCF")
+        writer.append(AppConfig.recordVersion)
+        writer.append(UInt8(0))
+        for i in 0..<Channel.count { writer.appendBigEndian(periods[i]) }
+        for k in 0..<3 {
+            let t = k == 0 ? stage : k == 1 ? porePressureRise : tiltRate
+            writer.appendBigEndian(t.watch.bitPattern)
+            writer.appendBigEndian(t.warning.bitPattern)
+            writer.appendBigEndian(t.danger.bitPattern)
+        }
+        writer.appendBigEndian(rateWindowSeconds)
+        writer.appendBigEndian(driftWindowSeconds)
+        writer.appendBigEndian(raiseHoldSeconds)
+        writer.appendBigEndian(clearHoldSeconds)
+        writer.appendBigEndian(recoverySamples)
+        writer.appendBigEndian(missingLimit)
+        guard !writer.overflowed else { return }
+        var checksum = InternetChecksum()
+        checksum.add(UnsafeRawBufferPointer(rebasing: writer.written[start...]))
+        writer.appendBigEndian(checksum.value)
+    }
+
+    /// Reads a record written by `writeRecord`, checking it whole before using any of it; time
+    /// compression comes from `base` (the board's).
+    public init(record: UnsafeRawBufferPointer, base: AppConfig = AppConfig()) throws(ConfigError) {
+        guard record.count >= AppConfig.recordSize else { throw .truncated }
+        guard record[0] == 0x4C, record[1] == 0x56, record[2] == 0x43, record[3] == 0x46 else { throw .notARecord }
+        guard record[4] == AppConfig.recordVersion else { throw .unsupportedVersion(record[4]) }
+        var checksum = InternetChecksum()
+        checksum.add(UnsafeRawBufferPointer(rebasing: record[0..<AppConfig.recordSize]))
+        guard checksum.verifies else { throw .checksum }
+        var reader = ByteReader(record, offset: 6)
+        var config = base
+        for i in 0..<Channel.count { config.periods[i] = reader.readBigEndianU32() ?? 0 }
+        func thresholds(_ reader: inout ByteReader) -> RiskThresholds {
+            RiskThresholds(watch: Float(bitPattern: reader.readBigEndianU32() ?? 0),
+                           warning: Float(bitPattern: reader.readBigEndianU32() ?? 0),
+                           danger: Float(bitPattern: reader.readBigEndianU32() ?? 0))
+        }
+        config.stage = thresholds(&reader)
+        config.porePressureRise = thresholds(&reader)
+        config.tiltRate = thresholds(&reader)
+        config.rateWindowSeconds = reader.readBigEndianU32() ?? 0
+        config.driftWindowSeconds = reader.readBigEndianU32() ?? 0
+        config.raiseHoldSeconds = reader.readBigEndianU32() ?? 0
+        config.clearHoldSeconds = reader.readBigEndianU32() ?? 0
+        config.recoverySamples = reader.readBigEndianU16() ?? 0
+        config.missingLimit = reader.readBigEndianU16() ?? 0
+        if let field = config.invalidField() { throw .invalid(field) }
+        self = config
+    }
+
+    /// The configuration as a CBOR map with text keys (the `/config` representation, content
+    /// format 60): {"periods": {"stage": 60, ...}, "stage": [3.0, 4.5, 5.5], ...}.
+    public func writeCBOR(into writer: inout ByteWriter) {
+        writer.appendCBORMapHeader(count: 10)
+        writer.appendCBOR(text: "periods")
+        writer.appendCBORMapHeader(count: Channel.count)
+        for i in 0..<Channel.count {
+            writer.appendCBOR(text: Channel(index: i).name)
+            writer.appendCBOR(unsigned: UInt64(widening: periods[i]))
+        }
+        for k in 0..<3 {
+            writer.appendCBOR(text: k == 0 ? "stage" : k == 1 ? "pore-pressure-rise" : "tilt-rate")
+            let t = k == 0 ? stage : k == 1 ? porePressureRise : tiltRate
+            writer.appendCBORArrayHeader(count: 3)
+            writer.appendCBOR(float: t.watch)
+            writer.appendCBOR(float: t.warning)
+            writer.appendCBOR(float: t.danger)
+        }
+        writer.appendCBOR(text: "rate-window")
+        writer.appendCBOR(unsigned: UInt64(widening: rateWindowSeconds))
+        writer.appendCBOR(text: "drift-window")
+        writer.appendCBOR(unsigned: UInt64(widening: driftWindowSeconds))
+        writer.appendCBOR(text: "raise-hold")
+        writer.appendCBOR(unsigned: UInt64(widening: raiseHoldSeconds))
+        writer.appendCBOR(text: "clear-hold")
+        writer.appendCBOR(unsigned: UInt64(widening: clearHoldSeconds))
+        writer.appendCBOR(text: "recovery-samples")
+        writer.appendCBOR(unsigned: UInt64(widening: recoverySamples))
+        writer.appendCBOR(text: "missing-limit")
+        writer.appendCBOR(unsigned: UInt64(widening: missingLimit))
+    }
+}
