@@ -163,12 +163,17 @@ public enum AppMemory {
     nonisolated(unsafe) public static var historyStorage = HistoryLimits.NodeStorage(repeating: HistorySample(seconds: 0, value: 0))
     nonisolated(unsafe) public static var monitor = SensorMonitor(historyStorage: UnsafeMutableBufferPointer(start: nil, count: 0))
 
-    /// Gives the node's monitor its history storage (once, at boot). The storage is a static, so
-    /// its address is fixed for the life of the program.
-    public static func attachHistory(config: AppConfig = AppConfig()) {
+    /// The node's history storage as a buffer of samples, for a monitor kept elsewhere (e.g. in a
+    /// scheduler `SharedResource`). The storage is a static, so its address is fixed for the life
+    /// of the program and the buffer may outlive this call.
+    public static func historyBuffer() -> UnsafeMutableBufferPointer<HistorySample> {
         let base = withUnsafeMutablePointer(to: &historyStorage) { UnsafeMutableRawPointer($0) }
-        let samples = base.bindMemory(to: HistorySample.self, capacity: HistoryLimits.samplesPerChannel * Channel.count)
-        monitor = SensorMonitor(config: config, historyStorage: UnsafeMutableBufferPointer(
-            start: samples, count: HistoryLimits.samplesPerChannel * Channel.count))
+        let count = HistoryLimits.samplesPerChannel * Channel.count
+        return UnsafeMutableBufferPointer(start: base.bindMemory(to: HistorySample.self, capacity: count), count: count)
+    }
+
+    /// Gives the node's monitor its history storage (once, at boot).
+    public static func attachHistory(config: AppConfig = AppConfig()) {
+        monitor = SensorMonitor(config: config, historyStorage: historyBuffer())
     }
 }
