@@ -19,8 +19,22 @@ public enum AppSelfChecks {
                 r.check(answered && w.count > 8 && w[0] == 0x61 && w[1] == Code.content.rawValue
                         && w[2] == 0x01 && w[3] == 0x02 && w[4] == 0x7A,
                         "GET /.well-known/core answered 2.05 piggybacked with the same MID and token")
-                r.check(w.count > 8 && w[5] == 0xC1 && w[6] == 40 && w[7] == 0xFF && w[8] == UInt8(ascii: "<"),
-                        "discovery is link-format")
+                var linkFormat = false
+                if let m = try? MessageView.parse(w) {
+                    linkFormat = m.uint(OptionNumber.contentFormat) == UInt32(ContentFormat.linkFormat)
+                        && m.has(OptionNumber.eTag) && m.payload.count > 0 && m.payload[0] == UInt8(ascii: "<")
+                }
+                r.check(linkFormat, "discovery is link-format with an ETag")
+                // The same CON again: the cached bytes, the handler not run again.
+                let first = UnsafeRawBufferPointer(rebasing: buffer[0..<reply.count])
+                withUnsafeTemporaryAllocation(byteCount: 256, alignment: 4) { second in
+                    var again = ByteWriter(second)
+                    let repeated = node.receive(datagram, from: source, at: .zero, reply: &again)
+                    var same = repeated && again.count == first.count
+                    for i in 0..<min(again.count, first.count) where second[i] != first[i] { same = false }
+                    r.check(same && node.counters.duplicates == 1 && node.counters.requests == 1,
+                            "a retransmitted CON is answered from the deduplication cache")
+                }
             }
         }
         // An empty CON (CoAP ping) gets RST with the same MID.

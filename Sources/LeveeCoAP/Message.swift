@@ -55,6 +55,7 @@ public enum ContentFormat {
     public static let textPlain: UInt16 = 0
     public static let linkFormat: UInt16 = 40
     public static let octetStream: UInt16 = 42
+    public static let json: UInt16 = 50
     public static let cbor: UInt16 = 60
     public static let coseSign1: UInt16 = 18
     public static let senmlJSON: UInt16 = 110
@@ -72,4 +73,52 @@ public struct OptionView: Sendable {
         self.valueOffset = valueOffset
         self.valueLength = valueLength
     }
+}
+
+/// The request methods the node serves (RFC 7252 §5.8).
+public enum Method: UInt8, Sendable {
+    case get = 1, post = 2, put = 3, delete = 4
+
+    public init?(_ code: Code) { self.init(rawValue: code.rawValue) }
+}
+
+/// The methods a resource allows: a 4-bit set over `Method`.
+public struct Methods: Sendable, Equatable {
+    public var bits: UInt8
+    public init(bits: UInt8) { self.bits = bits }
+
+    public static let get = Methods(bits: 1 << 1)
+    public static let post = Methods(bits: 1 << 2)
+    public static let put = Methods(bits: 1 << 3)
+    public static let delete = Methods(bits: 1 << 4)
+    public static let all = Methods(bits: 0b11110)
+
+    public static func | (a: Methods, b: Methods) -> Methods { Methods(bits: a.bits | b.bits) }
+    public func contains(_ method: Method) -> Bool { bits & (1 << method.rawValue) != 0 }
+}
+
+/// A Block1 or Block2 option value (RFC 7959 §2.2): block number, more flag, size exponent.
+public struct BlockOption: Sendable, Equatable {
+    public var number: UInt32
+    public var more: Bool
+    /// Size exponent: the block holds 2^(szx + 4) bytes; 7 is reserved.
+    public var szx: UInt8
+
+    public init(number: UInt32, more: Bool, szx: UInt8) {
+        self.number = number
+        self.more = more
+        self.szx = szx
+    }
+
+    /// Decodes the option's uint value; nil for the reserved SZX 7 or a number past 2^20.
+    public init?(value: UInt32) {
+        guard value & 0x7 != 7, value <= 0xFF_FFFF else { return nil }
+        number = value >> 4
+        more = value & 0x8 != 0
+        szx = UInt8(truncatingIfNeeded: value & 0x7)
+    }
+
+    public var size: Int { 1 << (Int(szx) + 4) }
+    public var offset: UInt32 { number << (UInt32(szx) + 4) }
+    public var value: UInt32 { number << 4 | (more ? 0x8 : 0) | UInt32(szx) }
 }

@@ -111,3 +111,29 @@ public struct MessageView {
         }
     }
 }
+
+/// A Block1/Block2 option as found in a request.
+public enum BlockLookup: Equatable {
+    case absent
+    case present(BlockOption)
+    /// Longer than 3 bytes or SZX 7: the request is answered 4.00.
+    case invalid
+}
+
+extension MessageView {
+    public func block(_ number: UInt16) -> BlockLookup {
+        guard let option = first(number) else { return .absent }
+        guard option.valueLength <= 3, let value = uint(number), let block = BlockOption(value: value) else {
+            return .invalid
+        }
+        return .present(block)
+    }
+
+    /// Whether the message carries option `number` at all.
+    public func has(_ number: UInt16) -> Bool { first(number) != nil }
+
+    /// Calls `body` with the value of every option `number`, in order.
+    public func forEach(_ number: UInt16, _ body: (UnsafeRawBufferPointer) -> Void) {
+        for i in 0..<optionCount where options[i].number == number { body(value(of: options[i])) }
+    }
+}
