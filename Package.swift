@@ -62,6 +62,6 @@ let package = Package(
         .target(name: "LeveeMallocCounter", path: "Tests/LeveeMallocCounter"),
         .executableTarget(name: "sched-bench", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], path: "Benchmarks/SchedulerBench"),
         .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], exclude: ["golden"]),
-        .testTarget(name: "LeveeCoAPTests", dependencies: ["LeveeCoAP", "LeveeApp"]),
+        .testTarget(name: "LeveeCoAPTests", dependencies: ["LeveeCoAP", "LeveeApp", "LeveeMallocCounter"]),
     ]
 )

@@ -5,7 +5,9 @@ import LeveeCoAP
 public typealias NodeService = CoAPServer<NodeResources>
 
 extension CoAPServer where Resources == NodeResources {
-    /// A node that started at `bootTime`.
+    /// A node that started at `bootTime`. Always inlined, so the caller builds the service in
+    /// place: an init call of its own would build it in its frame and copy it (twice the stack).
+    @inline(__always)
     public init(bootTime: Instant) {
         self.init(resources: NodeResources(bootTime: bootTime))
     }

@@ -60,7 +60,12 @@ public struct ByteWriter {
                 used += 1
             } while n != 0
             guard used <= remaining else { overflowed = true; return }
-            for i in (0..<used).reversed() { append(d[i]) }
+            // A plain countdown: `(0..<used).reversed()` allocates in unoptimised host builds.
+            var i = used
+            while i > 0 {
+                i -= 1
+                append(d[i])
+            }
         }
     }
 

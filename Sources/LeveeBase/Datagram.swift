@@ -39,5 +39,7 @@ public protocol DatagramService {
     mutating func nextOutgoing(at now: Instant, into message: inout ByteWriter) -> Endpoint?
 
     /// The next time `nextOutgoing` may have something to send, or nil when nothing is scheduled.
-    func nextDeadline() -> Instant?
+    /// Mutating so a large service is used in place: a non-mutating call on a struct of several
+    /// KiB copies it onto the (chip's) stack.
+    mutating func nextDeadline() -> Instant?
 }

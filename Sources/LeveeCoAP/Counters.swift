@@ -42,10 +42,10 @@ public struct CoAPCounters: Sendable {
 
     /// The counters as one JSON object.
     func write(into response: inout ResponseWriter) {
-        var first = true
+        // A plain function, not a closure over `first`: a captured var is boxed on the heap in
+        // unoptimised host builds.
         func field(_ name: StaticString, _ value: UInt32, _ response: inout ResponseWriter) {
-            response.payload(first ? "{\"" : ",\"")
-            first = false
+            response.payload(response.total == 0 ? "{\"" : ",\"")
             response.payload(name)
             response.payload("\":")
             response.payload(decimal: value)

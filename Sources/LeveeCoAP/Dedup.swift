@@ -37,7 +37,7 @@ public struct DedupCache {
     /// Live entries dropped to make room before their lifetime ended.
     public private(set) var evictions: UInt32 = 0
 
-    public init() {}
+    @inline(__always) public init() {}
 
     /// What the cache knows about a request.
     public enum Lookup {
@@ -61,10 +61,10 @@ public struct DedupCache {
     }
 
     /// Writes the cached response of entry `index` (from `lookup`) into `reply`.
-    public func replay(_ index: Int, into reply: inout ByteWriter) {
+    public mutating func replay(_ index: Int, into reply: inout ByteWriter) {
         let entry = entries[index]
         reply.reset()
-        withUnsafeBytes(of: arena) { raw in
+        withUnsafeMutableBytes(of: &arena) { raw in
             reply.append(UnsafeRawBufferPointer(rebasing: raw[Int(entry.offset)..<Int(entry.offset) + Int(entry.length)]))
         }
     }
@@ -114,12 +114,5 @@ public struct DedupCache {
     private mutating func drop(_ index: Int) {
         entries[index].inUse = false
         evictions &+= 1
-    }
-
-    /// Entries in use (expired ones included until they are reused).
-    public var count: Int {
-        var n = 0
-        for i in 0..<entries.count where entries[i].inUse { n += 1 }
-        return n
     }
 }

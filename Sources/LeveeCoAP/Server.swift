@@ -9,7 +9,8 @@ import LeveeBase
 public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     public var resources: Resources
     public var configuration: CoAPConfiguration
-    private var stats = CoAPCounters()
+    /// Stored, not computed: a getter on a struct this size copies it (see `nextDeadline`).
+    public private(set) var counters = CoAPCounters()
     private var random: CoAPRandom
     private var nextMessageID: UInt16
     /// The Observe sequence number (24 bits), shared by all observers.
@@ -20,17 +21,12 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     private var separates = CoAPLimits.SeparateResponseTable<SeparateResponse>(repeating: SeparateResponse())
 
     /// `seed` drives message IDs and retransmission jitter; a board passes some entropy.
+    @inline(__always)
     public init(resources: Resources, seed: UInt32 = 0x4C45_5645, configuration: CoAPConfiguration = CoAPConfiguration()) {
         self.resources = resources
         self.configuration = configuration
         random = CoAPRandom(seed: seed)
         nextMessageID = UInt16(truncatingIfNeeded: random.next())
-    }
-
-    public var counters: CoAPCounters {
-        var c = stats
-        c.dedupEvictions = dedup.evictions
-        return c
     }
 
     // MARK: - DatagramService
@@ -41,7 +37,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         do throws(ParseError) {
             request = try MessageView.parse(datagram)
         } catch {
-            stats.malformed &+= 1
+            counters.malformed &+= 1
             // A malformed CON is rejected with RST (§4.2); everything else is silently dropped.
             guard error != .truncatedHeader, error != .unsupportedVersion,
                   datagram[0] >> 4 & 0x3 == MessageType.confirmable.rawValue else { return false }
@@ -53,7 +49,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             acknowledged(request.messageID, from: source)
             return false
         case .reset:
-            stats.resetsReceived &+= 1
+            counters.resetsReceived &+= 1
             rejected(request.messageID, from: source)
             return false
         case .confirmable, .nonConfirmable:
@@ -62,26 +58,27 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         guard request.code.isRequest else {
             // An empty CON is a ping and a CON response is unsolicited: both get RST (§4.2, §4.3).
             // Their NON counterparts are ignored.
-            stats.ignored &+= 1
+            counters.ignored &+= 1
             return request.type == .confirmable ? reset(messageID: request.messageID, into: &reply) : false
         }
         let confirmable = request.type == .confirmable
         switch dedup.lookup(source, messageID: request.messageID, at: now) {
         case .repeatedConfirmable(let index):
-            stats.duplicates &+= 1
+            counters.duplicates &+= 1
             dedup.replay(index, into: &reply)
             return reply.count > 0
         case .repeatedNonConfirmable:
-            stats.duplicatesIgnored &+= 1
+            counters.duplicatesIgnored &+= 1
             return false
         case .new:
             break
         }
-        stats.requests &+= 1
+        counters.requests &+= 1
         let answered = respond(to: request, from: source, at: now, into: &reply)
         dedup.remember(source, messageID: request.messageID, confirmable: confirmable,
                        response: answered && confirmable ? reply.written : UnsafeRawBufferPointer(start: nil, count: 0),
                        at: now)
+        counters.dedupEvictions = dedup.evictions
         return answered
     }
 
@@ -91,14 +88,14 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         for i in 0..<observers.count where observers[i].inUse {
             guard let pending = observers[i].retransmission, pending.nextAt <= now else { continue }
             guard pending.attempts < CoAPTiming.maxRetransmit else {
-                stats.notificationsLost &+= 1
+                counters.notificationsLost &+= 1
                 removeObserver(i)
                 continue
             }
             observers[i].retransmission = Retransmission(
                 messageID: pending.messageID, attempts: pending.attempts + 1,
                 timeout: pending.timeout + pending.timeout, nextAt: now + pending.timeout + pending.timeout)
-            stats.retransmissions &+= 1
+            counters.retransmissions &+= 1
             if notify(i, type: .confirmable, messageID: pending.messageID, sequence: observers[i].sequence,
                       at: now, into: &message) {
                 return observers[i].endpoint
@@ -107,14 +104,14 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         for i in 0..<separates.count where separates[i].inUse {
             guard let pending = separates[i].retransmission, pending.nextAt <= now else { continue }
             guard pending.attempts < CoAPTiming.maxRetransmit else {
-                stats.notificationsLost &+= 1
+                counters.notificationsLost &+= 1
                 separates[i].inUse = false
                 continue
             }
             separates[i].retransmission = Retransmission(
                 messageID: pending.messageID, attempts: pending.attempts + 1,
                 timeout: pending.timeout + pending.timeout, nextAt: now + pending.timeout + pending.timeout)
-            stats.retransmissions &+= 1
+            counters.retransmissions &+= 1
             if sendSeparate(i, messageID: pending.messageID, at: now, into: &message) {
                 return separates[i].endpoint
             }
@@ -148,19 +145,16 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         return nil
     }
 
-    public func nextDeadline() -> Instant? {
-        var earliest: Instant?
-        func consider(_ t: Instant) {
-            if earliest == nil || t < earliest! { earliest = t }
-        }
+    public mutating func nextDeadline() -> Instant? {
+        var earliest = Instant(microseconds: UInt64.max)
         for i in 0..<observers.count where observers[i].inUse {
-            consider(observers[i].retransmission?.nextAt ?? observers[i].dueAt)
+            earliest = min(earliest, observers[i].retransmission?.nextAt ?? observers[i].dueAt)
         }
         for i in 0..<separates.count where separates[i].inUse {
-            consider(separates[i].retransmission?.nextAt ?? separates[i].readyAt)
+            earliest = min(earliest, separates[i].retransmission?.nextAt ?? separates[i].readyAt)
         }
-        for i in 0..<uploads.count where uploads[i].inUse { consider(uploads[i].expires) }
-        return earliest
+        for i in 0..<uploads.count where uploads[i].inUse { earliest = min(earliest, uploads[i].expires) }
+        return earliest.microseconds == UInt64.max ? nil : earliest
     }
 
     /// Tells the server that an observable resource changed: its observers are notified at once.
@@ -179,7 +173,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         case table(Int)
     }
 
-    private func descriptor(of target: Target) -> ResourceDescriptor {
+    private mutating func descriptor(of target: Target) -> ResourceDescriptor {
         switch target {
         case .discovery:
             return ResourceDescriptor("/.well-known/core", methods: .get, formats: ContentFormats(ContentFormat.linkFormat))
@@ -191,7 +185,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         }
     }
 
-    private func route(_ request: MessageView) -> Target? {
+    private mutating func route(_ request: MessageView) -> Target? {
         if pathMatches("/.well-known/core", request) { return .discovery }
         if pathMatches("/sys/coap", request) { return .status }
         return resources.match(request).map { .table($0) }
@@ -253,7 +247,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
                 let key = Int32(truncatingIfNeeded: targetIndex(target))
                 if block.number == 0 {
                     guard let slot = startUpload(source, resource: key, at: now) else {
-                        stats.tableFull &+= 1
+                        counters.tableFull &+= 1
                         shape.maxAge = CoAPTiming.retryAfterFull
                         return fail(.serviceUnavailable, shape, into: &reply)
                     }
@@ -280,7 +274,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             if case .present(let block) = block2 { blockNumber = block.number }
             if observe == 0 && blockNumber == 0 {
                 guard findObserver(source, shape.token) != nil || freeObserver() != nil else {
-                    stats.tableFull &+= 1
+                    counters.tableFull &+= 1
                     shape.maxAge = CoAPTiming.retryAfterFull
                     return fail(.serviceUnavailable, shape, into: &reply)
                 }
@@ -304,7 +298,8 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         switch target {
         case .discovery: outcome = .respond(discovery(LinkFilter(request), into: &writer))
         case .status:
-            counters.write(into: &writer)
+            let snapshot = counters
+            snapshot.write(into: &writer)
             outcome = .respond(.content)
         case .table: outcome = resources.handle(handlerRequest, response: &writer)
         }
@@ -312,7 +307,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         switch outcome {
         case .later(let readyAt):
             guard method == .get, let slot = freeSeparate() else {
-                stats.tableFull &+= 1
+                counters.tableFull &+= 1
                 shape.maxAge = CoAPTiming.retryAfterFull
                 return fail(.serviceUnavailable, shape, into: &reply)
             }
@@ -320,7 +315,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
                                                resource: Int32(truncatingIfNeeded: targetIndex(target)),
                                                format: format ?? 0, confirmable: request.type == .confirmable,
                                                inUse: true, readyAt: readyAt, retransmission: nil)
-            stats.separateResponses &+= 1
+            counters.separateResponses &+= 1
             guard request.type == .confirmable else { return false }
             // The empty ACK: the response follows as a CON of its own.
             var builder = MessageBuilder(reply.buffer)
@@ -332,7 +327,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             if let index = uploadIndex {
                 if code.codeClass != 2 || bodyIsLast {
                     uploads[index].inUse = false
-                    if code.codeClass == 2 { stats.block1Transfers &+= 1 }
+                    if code.codeClass == 2 { counters.block1Transfers &+= 1 }
                 } else {
                     uploads[index].nextOffset = bodyOffset &+ UInt32(truncatingIfNeeded: request.payload.count)
                     uploads[index].expires = now + CoAPTiming.blockTransferTimeout
@@ -347,9 +342,9 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
                 shape.observe = observeSequence
                 let slot = findObserver(source, shape.token) ?? freeObserver() ?? 0
                 if !observers[slot].inUse {
-                    stats.observers &+= 1
+                    counters.observers &+= 1
                 }
-                stats.observeRegistrations &+= 1
+                counters.observeRegistrations &+= 1
                 var szx = CoAPLimits.maxBlockSZX
                 if let block = shape.block2 { szx = min(block.szx, szx) }
                 observers[slot] = Observer(endpoint: source, token: shape.token,
@@ -364,7 +359,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         }
     }
 
-    private func targetIndex(_ target: Target) -> Int {
+    private mutating func targetIndex(_ target: Target) -> Int {
         switch target {
         case .discovery: return -1
         case .status: return -2
@@ -373,7 +368,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     }
 
     /// `/.well-known/core` (RFC 6690): the server's resources and the table's, filtered by query.
-    private func discovery(_ filter: LinkFilter?, into writer: inout ResponseWriter) -> Code {
+    private mutating func discovery(_ filter: LinkFilter?, into writer: inout ResponseWriter) -> Code {
         var first = true
         let status = descriptor(of: .status)
         if filter?.matches(status) ?? true {
@@ -415,7 +410,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     }
 
     /// The block size the server picks itself: the largest that fits the buffer, at most 1024.
-    private func automaticSZX(_ buffer: UnsafeMutableRawBufferPointer) -> UInt8 {
+    private mutating func automaticSZX(_ buffer: UnsafeMutableRawBufferPointer) -> UInt8 {
         let room = buffer.count - CoAPLimits.responseHeadroom
         var szx = CoAPLimits.maxBlockSZX
         while szx > 0 && 16 << Int(szx) > room { szx -= 1 }
@@ -423,7 +418,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     }
 
     /// The response writer over `buffer` past the headroom, windowed onto the requested block.
-    private func window(in buffer: UnsafeMutableRawBufferPointer, block2: BlockOption?, format: UInt16?) -> ResponseWriter {
+    private mutating func window(in buffer: UnsafeMutableRawBufferPointer, block2: BlockOption?, format: UInt16?) -> ResponseWriter {
         let start = min(CoAPLimits.responseHeadroom, buffer.count)
         let area = UnsafeMutableRawBufferPointer(rebasing: buffer[start...])
         let automatic = automaticSZX(buffer)
@@ -492,7 +487,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             let start = min(CoAPLimits.responseHeadroom, buffer.count)
             builder.writer.append(UnsafeRawBufferPointer(rebasing: buffer[start..<start + payloadCount]))
         }
-        if let block2, !block2.more, block2.number > 0 { stats.block2Transfers &+= 1 }
+        if let block2, !block2.more, block2.number > 0 { counters.block2Transfers &+= 1 }
         count(code)
         return builder.writer
     }
@@ -511,16 +506,16 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
 
     private mutating func count(_ code: Code) {
         switch code.codeClass {
-        case 2: stats.responses2xx &+= 1
-        case 4: stats.responses4xx &+= 1
-        default: stats.responses5xx &+= 1
+        case 2: counters.responses2xx &+= 1
+        case 4: counters.responses4xx &+= 1
+        default: counters.responses5xx &+= 1
         }
     }
 
     private mutating func reset(messageID: UInt16, into reply: inout ByteWriter) -> Bool {
         var builder = MessageBuilder(reply.buffer)
         builder.header(type: .reset, code: .empty, messageID: messageID, token: UnsafeRawBufferPointer(start: nil, count: 0))
-        stats.resetsSent &+= 1
+        counters.resetsSent &+= 1
         reply = builder.writer
         return true
     }
@@ -531,7 +526,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     }
 
     /// The first critical option the server does not know (§5.4.1), answered 4.02.
-    private func firstUnknownCriticalOption(_ request: MessageView) -> UInt16? {
+    private mutating func firstUnknownCriticalOption(_ request: MessageView) -> UInt16? {
         for i in 0..<request.optionCount {
             let number = request.options[i].number
             guard OptionNumber.isCritical(number) else { continue }
@@ -570,7 +565,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             shape.code = code
             if code.codeClass == 2 { shape.observe = sequence }
             message = compose(shape, writer, into: message.buffer)
-            stats.notificationsSent &+= 1
+            counters.notificationsSent &+= 1
             observers[index].sequence = sequence
             observers[index].lastMessageID = messageID
             observers[index].dueAt = nextDue(resource, at: now)
@@ -619,16 +614,16 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         return Retransmission(messageID: messageID, attempts: 0, timeout: timeout, nextAt: now + timeout)
     }
 
-    private func nextDue(_ resource: Int, at now: Instant) -> Instant {
+    private mutating func nextDue(_ resource: Int, at now: Instant) -> Instant {
         let latest = now + configuration.observeMaxInterval
         guard resource >= 0, let change = resources.nextChange(of: resource, after: now) else { return latest }
         return min(change, latest)
     }
 
-    private func confirmableOutstanding(to endpoint: Endpoint) -> Bool { outstandingDeadline(to: endpoint) != nil }
+    private mutating func confirmableOutstanding(to endpoint: Endpoint) -> Bool { outstandingDeadline(to: endpoint) != nil }
 
     /// When the CON of ours in flight to `endpoint` is retransmitted next or given up (NSTART 1).
-    private func outstandingDeadline(to endpoint: Endpoint) -> Instant? {
+    private mutating func outstandingDeadline(to endpoint: Endpoint) -> Instant? {
         for i in 0..<observers.count where observers[i].inUse && observers[i].endpoint == endpoint {
             if let pending = observers[i].retransmission { return pending.nextAt }
         }
@@ -643,16 +638,16 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         for i in 0..<observers.count where observers[i].inUse && observers[i].endpoint == source
             && observers[i].retransmission?.messageID == messageID {
             observers[i].retransmission = nil
-            stats.acknowledgements &+= 1
+            counters.acknowledgements &+= 1
             return
         }
         for i in 0..<separates.count where separates[i].inUse && separates[i].endpoint == source
             && separates[i].retransmission?.messageID == messageID {
             separates[i].inUse = false
-            stats.acknowledgements &+= 1
+            counters.acknowledgements &+= 1
             return
         }
-        stats.ignored &+= 1
+        counters.ignored &+= 1
     }
 
     /// An RST: the peer rejects a notification (the observation ends) or a separate response.
@@ -671,7 +666,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
 
     // MARK: - Tables
 
-    private func findObserver(_ endpoint: Endpoint, _ token: Token) -> Int? {
+    private mutating func findObserver(_ endpoint: Endpoint, _ token: Token) -> Int? {
         for i in 0..<observers.count where observers[i].inUse && observers[i].endpoint == endpoint
             && observers[i].token == token {
             return i
@@ -679,7 +674,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         return nil
     }
 
-    private func freeObserver() -> Int? {
+    private mutating func freeObserver() -> Int? {
         for i in 0..<observers.count where !observers[i].inUse { return i }
         return nil
     }
@@ -688,16 +683,16 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         guard observers[index].inUse else { return }
         observers[index].inUse = false
         observers[index].retransmission = nil
-        stats.observers &-= 1
-        stats.observersRemoved &+= 1
+        counters.observers &-= 1
+        counters.observersRemoved &+= 1
     }
 
-    private func freeSeparate() -> Int? {
+    private mutating func freeSeparate() -> Int? {
         for i in 0..<separates.count where !separates[i].inUse { return i }
         return nil
     }
 
-    private func findUpload(_ endpoint: Endpoint, resource: Int32) -> Int? {
+    private mutating func findUpload(_ endpoint: Endpoint, resource: Int32) -> Int? {
         for i in 0..<uploads.count where uploads[i].inUse && uploads[i].endpoint == endpoint
             && uploads[i].resource == resource {
             return i
@@ -724,7 +719,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     private mutating func expireUploads(at now: Instant) {
         for i in 0..<uploads.count where uploads[i].inUse && uploads[i].expires <= now {
             uploads[i].inUse = false
-            stats.transfersTimedOut &+= 1
+            counters.transfersTimedOut &+= 1
         }
     }
 }
