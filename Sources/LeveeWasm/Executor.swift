@@ -69,7 +69,9 @@ enum Executor {
         defer { fuel.remaining = remaining }
 
         while true {
-            guard let op = Op(rawValue: UInt16(truncatingIfNeeded: pc[0])) else { throw .unreachable }
+            // The translator only writes valid opcodes; `Op(rawValue:)` would be a call per
+            // dispatch (its switch is not inlined), the cast is a byte load.
+            let op = unsafeBitCast(UInt8(truncatingIfNeeded: pc[0]), to: Op.self)
             switch op {
             case .unreachable:
                 throw .unreachable

@@ -14,7 +14,7 @@
 ///   load* d addr offset | store* addr value offset
 ///   withMemory m | memoryCopyBetween dstMemory srcMemory d s n
 ///   numeric unary: op d a | numeric binary: op d a b
-enum Op: UInt16 {
+enum Op: UInt8 {
     case unreachable
     case br, brBack, brIf, brIfNot, brIfBack, brTable
     case call, callIndirect, ret

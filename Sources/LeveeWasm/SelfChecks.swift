@@ -37,6 +37,9 @@ public enum WasmSelfChecks {
             r.check((try? reader.readSLEB128(bits: 32)) == -1, "signed LEB128 (one byte)")
             r.check((try? reader.readSLEB128(bits: 32)) == -128, "signed LEB128 (two bytes)")
         }
+        // The executor reads opcodes by casting a byte: the layout must be the raw value.
+        r.check(MemoryLayout<Op>.size == 1 && unsafeBitCast(Op.refFunc, to: UInt8.self) == Op.refFunc.rawValue,
+                "wasm opcodes are one byte, tag = raw value")
         runModule(&r)
     }
 
