@@ -811,6 +811,101 @@ enum Executor {
                 let a = fp[Int(pc[2])]
                 fp[Int(pc[1])] = UInt64(bitPattern: s64(Int32(truncatingIfNeeded: a)))
                 pc += 3
+            case .i32EqImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (a == b) ? 1 : 0
+                pc += 4
+            case .i32NeImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (a != b) ? 1 : 0
+                pc += 4
+            case .i32LtSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (Int32(bitPattern: a) < Int32(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i32LtUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (a < b) ? 1 : 0
+                pc += 4
+            case .i32GtSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (Int32(bitPattern: a) > Int32(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i32GtUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (a > b) ? 1 : 0
+                pc += 4
+            case .i32LeSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (Int32(bitPattern: a) <= Int32(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i32LeUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (a <= b) ? 1 : 0
+                pc += 4
+            case .i32GeSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (Int32(bitPattern: a) >= Int32(bitPattern: b)) ? 1 : 0
+                pc += 4
+            case .i32GeUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = (a >= b) ? 1 : 0
+                pc += 4
+            case .i32AddImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(a &+ b)
+                pc += 4
+            case .i32SubImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(a &- b)
+                pc += 4
+            case .i32MulImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(a &* b)
+                pc += 4
+            case .i32AndImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(a & b)
+                pc += 4
+            case .i32OrImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(a | b)
+                pc += 4
+            case .i32XorImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(a ^ b)
+                pc += 4
+            case .i32ShlImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(a &<< b)
+                pc += 4
+            case .i32ShrSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(bitPattern: a) &>> Int32(bitPattern: b)))
+                pc += 4
+            case .i32ShrUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = pc[3]
+                fp[Int(pc[1])] = u64(a &>> b)
+                pc += 4
             // END GENERATED cases
             }
         }

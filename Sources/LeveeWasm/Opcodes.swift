@@ -158,6 +158,25 @@ enum Op: UInt8 {
     case i64Extend8S
     case i64Extend16S
     case i64Extend32S
+    case i32EqImm
+    case i32NeImm
+    case i32LtSImm
+    case i32LtUImm
+    case i32GtSImm
+    case i32GtUImm
+    case i32LeSImm
+    case i32LeUImm
+    case i32GeSImm
+    case i32GeUImm
+    case i32AddImm
+    case i32SubImm
+    case i32MulImm
+    case i32AndImm
+    case i32OrImm
+    case i32XorImm
+    case i32ShlImm
+    case i32ShrSImm
+    case i32ShrUImm
     // END GENERATED ops
 }
 
@@ -305,6 +324,32 @@ extension NumericShape {
         case 0xC2: return NumericShape(op: .i64Extend8S, a: .i64, b: .unknown, result: .i64)
         case 0xC3: return NumericShape(op: .i64Extend16S, a: .i64, b: .unknown, result: .i64)
         case 0xC4: return NumericShape(op: .i64Extend32S, a: .i64, b: .unknown, result: .i64)
+        default: return nil
+        }
+    }
+
+    /// The variant of `op` that takes its second operand as an immediate, if any.
+    static func immediate(_ op: Op) -> Op? {
+        switch op {
+        case .i32Eq: return .i32EqImm
+        case .i32Ne: return .i32NeImm
+        case .i32LtS: return .i32LtSImm
+        case .i32LtU: return .i32LtUImm
+        case .i32GtS: return .i32GtSImm
+        case .i32GtU: return .i32GtUImm
+        case .i32LeS: return .i32LeSImm
+        case .i32LeU: return .i32LeUImm
+        case .i32GeS: return .i32GeSImm
+        case .i32GeU: return .i32GeUImm
+        case .i32Add: return .i32AddImm
+        case .i32Sub: return .i32SubImm
+        case .i32Mul: return .i32MulImm
+        case .i32And: return .i32AndImm
+        case .i32Or: return .i32OrImm
+        case .i32Xor: return .i32XorImm
+        case .i32Shl: return .i32ShlImm
+        case .i32ShrS: return .i32ShrSImm
+        case .i32ShrU: return .i32ShrUImm
         default: return nil
         }
     }

@@ -665,6 +665,19 @@ struct Translator {
         let a = try pop(shape.a)
         let d = try push(shape.result)
         guard emitting else { return }
+        // `i32.const` just emitted for the second operand: fold it into an immediate.
+        if shape.b != .unknown, let imm = NumericShape.immediate(shape.op), lastDestination != 0,
+           lastDestination >= 2, code[Int(lastDestination - 2)] == UInt32(Op.const32.rawValue),
+           code[Int(lastDestination - 1)] == b.slot, lastDestination + 1 == pos, b.slot != a.slot {
+            // The const is `const32 d v` at lastDestination - 2 (lastDestination is d's index + 1).
+            let value = code[Int(lastDestination)]
+            pos = lastDestination - 2
+            instructions -= 1
+            let at = pos
+            try emit(imm, d, a.slot, value)
+            resultInFirstOperand(at)
+            return
+        }
         let at = pos
         if shape.b != .unknown { try emit(shape.op, d, a.slot, b.slot) } else { try emit(shape.op, d, a.slot) }
         resultInFirstOperand(at)

@@ -96,6 +96,12 @@ op(0xC2, "i64Extend8S", "i64", "i64", "UInt64(bitPattern: s64(Int8(truncatingIfN
 op(0xC3, "i64Extend16S", "i64", "i64", "UInt64(bitPattern: s64(Int16(truncatingIfNeeded: a)))")
 op(0xC4, "i64Extend32S", "i64", "i64", "UInt64(bitPattern: s64(Int32(truncatingIfNeeded: a)))")
 
+# i32 binary operations whose second operand is often a constant get a variant with the constant
+# as an immediate word (`op d a imm`): the translator folds `i32.const` into them.
+IMM = ["Add", "Sub", "Mul", "And", "Or", "Xor", "Shl", "ShrS", "ShrU", "Eq", "Ne", "LtS", "LtU", "GtS", "GtU",
+       "LeS", "LeU", "GeS", "GeU"]
+IMM_OPS = [(code, name, ins, out, expr) for (code, name, ins, out, expr) in OPS if name[3:] in IMM and name.startswith("i32")]
+
 READ = {"i32": "UInt32(truncatingIfNeeded: fp[Int(pc[{}])])", "i64": "fp[Int(pc[{}])]",
         "f32": "Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[{}])]))",
         "f64": "Double(bitPattern: fp[Int(pc[{}])])"}
@@ -106,7 +112,7 @@ def is_bool(name, out, expr):
     return out == "i32" and any(s in expr for s in ("==", "!=", "<", ">")) and "&<<" not in expr and "&>>" not in expr and "try" not in expr
 
 def gen_enum():
-    return "\n".join(f"    case {name}" for _, name, _, _, _ in OPS)
+    return "\n".join([f"    case {name}" for _, name, _, _, _ in OPS] + [f"    case {name}Imm" for _, name, _, _, _ in IMM_OPS])
 
 def gen_table():
     lines = []
@@ -117,6 +123,15 @@ def gen_table():
         t = ins.split()
         b = VT[t[1]] if len(t) > 1 else ".unknown"
         lines.append(f"        case 0x{code:X}: return NumericShape(op: .{name}, a: {VT[t[0]]}, b: {b}, result: {VT[out]})")
+    lines.append("        default: return nil")
+    lines.append("        }")
+    lines.append("    }")
+    lines.append("")
+    lines.append("    /// The variant of `op` that takes its second operand as an immediate, if any.")
+    lines.append("    static func immediate(_ op: Op) -> Op? {")
+    lines.append("        switch op {")
+    for _, name, _, _, _ in IMM_OPS:
+        lines.append(f"        case .{name}: return .{name}Imm")
     lines.append("        default: return nil")
     lines.append("        }")
     lines.append("    }")
@@ -136,6 +151,15 @@ def gen_cases():
         else:
             lines.append(f"                fp[Int(pc[1])] = {WRITE[out].format(expr)}")
         lines.append(f"                pc += {4 if len(t) > 1 else 3}")
+    for code, name, ins, out, expr in IMM_OPS:
+        lines.append(f"            case .{name}Imm:")
+        lines.append(f"                let a = {READ['i32'].format(2)}")
+        lines.append(f"                let b = pc[3]")
+        if is_bool(name, out, expr):
+            lines.append(f"                fp[Int(pc[1])] = ({expr}) ? 1 : 0")
+        else:
+            lines.append(f"                fp[Int(pc[1])] = {WRITE[out].format(expr)}")
+        lines.append(f"                pc += 4")
     return "\n".join(lines)
 
 def replace(path, name, body):
