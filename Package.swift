@@ -58,7 +58,7 @@ let package = Package(
         .testTarget(name: "LeveeSelfTestTests", dependencies: ["LeveeSelfTest"]),
         .testTarget(name: "LeveeLoadTests", dependencies: ["LeveeLoad"]),
         .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),
-        .testTarget(name: "LANTests", dependencies: ["LeveeLinux", "LeveeNet", "LeveeApp"], exclude: ["lan-test.sh", "lan_bench.py", "socket-capture-test.sh"]),
+        .testTarget(name: "LANTests", dependencies: ["LeveeLinux", "LeveeNet", "LeveeApp"], exclude: ["lan-test.sh", "lan_bench.py", "socket-capture-test.sh", "hostile_frames.py"]),
         .target(name: "LeveeMallocCounter", path: "Tests/LeveeMallocCounter"),
         .executableTarget(name: "sched-bench", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], path: "Benchmarks/SchedulerBench"),
         .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], exclude: ["golden"]),

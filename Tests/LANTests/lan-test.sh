@@ -156,8 +156,24 @@ if start_node "$WORK/node-static.log" --ip $NODE_IP/24 --capture "$CAPTURE"; the
     pass "node up at $address"
     check_node $NODE_IP
     check_ipv6
+    # Hostile frames from a raw socket: garbage, bad checksums, fragments, lying lengths, runts and
+    # an ARP flood. The node must count them as drops and keep answering.
+    hostile=$(in_peer python3 "$(dirname "$0")/hostile_frames.py" $IF_PEER $NODE_MAC $NODE_IP $PEER_IP 4000)
+    sleep 0.5
+    if out=$(in_peer ping -c 2 -i 0.2 -W 2 $NODE_IP 2>&1) && grep -q " 0% packet loss" <<<"$out" \
+        && out=$(coap_get "coap://$NODE_IP/.well-known/core") && grep -q '</' <<<"$out"; then
+        pass "after $hostile hostile frames the node still answers ping and CoAP"
+    else
+        fail "node not answering after hostile frames"; echo "$out"
+    fi
     stop_node
     grep "stopped" "$WORK/node-static.log" | sed "s/^/lan-test:      /"
+    drops=$(grep -o 'drops [0-9]*' "$WORK/node-static.log" | awk '{print $2}')
+    if [ -n "$drops" ] && [ "$drops" -ge "${hostile:-1}" ]; then
+        pass "the node counted $drops dropped frames (at least the $hostile hostile ones)"
+    else
+        fail "drop counter ${drops:-missing} below the $hostile hostile frames sent"
+    fi
 else
     fail "node did not start"
 fi
@@ -165,7 +181,7 @@ fi
 # ---- the capture: Ethernet link type, CoAP decoded
 if [ -s "$CAPTURE" ]; then
     linktype=$(tshark -r "$CAPTURE" -T fields -e frame.protocols -c 1 2>/dev/null)
-    coap=$(tshark -r "$CAPTURE" -Y coap -T fields -e ip.src -e coap.code -e coap.opt.uri_path 2>/dev/null)
+    coap=$(tshark -r "$CAPTURE" -Y 'coap.opt.uri_path || coap.code == 69' -T fields -e ip.src -e coap.code -e coap.opt.uri_path 2>/dev/null)
     requests=$(grep -c $'\t1\t' <<<"$coap" || true)
     contents=$(awk -F'\t' '$2 == 69' <<<"$coap" | wc -l)
     if [[ $linktype == eth:* ]] && [ "$requests" -ge 2 ] && [ "$contents" -ge 2 ]; then

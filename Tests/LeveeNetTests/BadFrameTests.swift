@@ -148,3 +148,32 @@ final class BadFrameTests: XCTestCase {
         guard case .dropped(.transmitBufferTooSmall) = event else { return XCTFail("\(event)") }
     }
 }
+
+final class ARPFloodTests: XCTestCase {
+    /// 10 000 ARP requests between other hosts (random senders and targets on our subnet) and
+    /// 10 000 gratuitous announcements: all dropped as not for us, counted, nothing learnt.
+    func testFloodOfForeignARPIsDroppedAndLearnsNothing() {
+        let now = Instant(microseconds: 1)
+        var node = NetworkStack(mac: MACAddress(2, 0, 0, 0, 0, 2),
+                                addressing: .fixed(address: IPv4Address(10, 0, 0, 2), prefixLength: 24, gateway: .unspecified), now: now)
+        var frame = [UInt8](repeating: 0, count: 42)
+        var tx = [UInt8](repeating: 0, count: NetLimits.frameCapacity)
+        var rng = SystemRandomNumberGenerator()
+        for i in 0..<20_000 {
+            frame.withUnsafeMutableBytes { f in
+                let sender = IPv4Address(10, 0, 0, UInt8.random(in: 3...254, using: &rng))
+                let target = i % 2 == 0 ? IPv4Address(10, 0, 0, UInt8.random(in: 3...254, using: &rng)) : sender
+                let senderMAC = MACAddress(2, 1, 2, 3, UInt8(truncatingIfNeeded: i >> 8), UInt8(truncatingIfNeeded: i))
+                f.put(MACAddress.broadcast, at: 0); f.put(senderMAC, at: 6); f.put(Ethernet.typeARP, at: 12)
+                f.put(UInt16(1), at: 14); f.put(Ethernet.typeIPv4, at: 16); f[18] = 6; f[19] = 4
+                f.put(ARP.request, at: 20); f.put(senderMAC, at: 22); f.put(sender, at: 28)
+                f.put(MACAddress.zero, at: 32); f.put(target, at: 38)
+            }
+            let event = frame.withUnsafeBytes { f in tx.withUnsafeMutableBytes { node.receive(f, now: now, transmit: $0) } }
+            guard case .dropped(.arpNotForUs) = event else { return XCTFail("\(event)") }
+        }
+        XCTAssertEqual(node.counters.drops(.arpNotForUs), 20_000)
+        XCTAssertEqual(node.arpCache.freshCount(now: now), 0)
+        XCTAssertEqual(node.counters.framesOut, 0, "nothing answered")
+    }
+}
