@@ -34,6 +34,7 @@ let package = Package(
         // ---- Host side ----
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CPcap", path: "Sources/CPcap"),
+        .systemLibrary(name: "CLibCoap", path: "Sources/CLibCoap", pkgConfig: "libcoap-3-notls"),
         .target(name: "LeveeLinux", dependencies: ["LeveeApp", "LeveeNet", "LeveeScheduler", "CPcap"]),
         .executableTarget(name: "levee-node", dependencies: [
             "LeveeLinux", .product(name: "ArgumentParser", package: "swift-argument-parser"),
@@ -62,6 +63,7 @@ let package = Package(
         .target(name: "LeveeMallocCounter", path: "Tests/LeveeMallocCounter"),
         .executableTarget(name: "sched-bench", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], path: "Benchmarks/SchedulerBench"),
         .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], exclude: ["golden"]),
+        .testTarget(name: "CoAPInteropTests", dependencies: ["CLibCoap", "LeveeCoAP", "LeveeApp"]),
         .testTarget(name: "LeveeCoAPTests", dependencies: ["LeveeCoAP", "LeveeApp", "LeveeMallocCounter"]),
     ]
 )
