@@ -43,24 +43,51 @@ public struct SenMLClock: Sendable {
     }
 }
 
-/// Writes a SenML pack (the array of records) as JSON or CBOR, record by record, into a window of
-/// the whole document: bytes before `skipping` are dropped and writing stops when the output is
-/// full, so a CoAP Block2 response of any block can be produced without a buffer for the whole
-/// document. `produced` counts the document's bytes so far (its size when `end` was reached).
-public struct SenMLEncoder {
-    public let format: SenMLFormat
-    public private(set) var output: ByteWriter
+/// Where an encoder puts its bytes: a `ByteWriter`, a `BlockWindow` (one Block2 block of a larger
+/// document), or the CoAP server's response writer (a one-line conformance where the resources are
+/// wired). Each call hands over one whole record.
+public protocol SenMLOutput {
+    mutating func append(_ bytes: UnsafeRawBufferPointer)
+}
+
+extension ByteWriter: SenMLOutput {}
+
+/// A window onto a document: bytes before `skipping` are dropped and writing stops when the buffer
+/// is full, so any block of a long pack is produced without a buffer for the whole of it.
+/// `produced` counts the document's bytes so far (its size once the pack has ended).
+public struct BlockWindow: SenMLOutput {
+    public private(set) var writer: ByteWriter
     private let skip: Int
-    /// Bytes of the document produced so far, written or skipped.
     public private(set) var produced = 0
-    /// The output filled before the document ended: there is a next block.
+    /// The buffer filled before the document ended: there is a next block.
     public private(set) var truncated = false
+
+    public init(_ buffer: UnsafeMutableRawBufferPointer, skipping: Int = 0) {
+        writer = ByteWriter(buffer)
+        skip = skipping
+    }
+
+    public mutating func append(_ bytes: UnsafeRawBufferPointer) {
+        let start = produced
+        produced += bytes.count
+        guard produced > skip else { return }
+        let from = max(skip - start, 0)
+        let wanted = bytes.count - from
+        let fits = min(wanted, writer.remaining)
+        if fits > 0 { writer.append(UnsafeRawBufferPointer(rebasing: bytes[from..<(from + fits)])) }
+        if fits < wanted { truncated = true }
+    }
+}
+
+/// Writes a SenML pack (the array of records) as JSON or CBOR, record by record, to an output.
+public struct SenMLEncoder<Output: SenMLOutput> {
+    public let format: SenMLFormat
+    public var output: Output
     private var records = 0
 
-    public init(format: SenMLFormat, into buffer: UnsafeMutableRawBufferPointer, skipping: Int = 0) {
+    public init(format: SenMLFormat, into output: Output) {
         self.format = format
-        output = ByteWriter(buffer)
-        skip = skipping
+        self.output = output
     }
 
     /// Starts the pack; CBOR needs the number of records up front.
@@ -85,34 +112,25 @@ public struct SenMLEncoder {
         let format = self.format
         withScratch { w in
             switch format {
-            case .json: SenMLEncoder.writeJSON(r, first: first, into: &w)
-            case .cbor: SenMLEncoder.writeCBOR(r, into: &w)
+            case .json: SenMLRecordCoding.writeJSON(r, first: first, into: &w)
+            case .cbor: SenMLRecordCoding.writeCBOR(r, into: &w)
             }
         }
     }
 
-    /// Encodes into a small stack buffer (a record is well under 160 bytes), then copies the part
-    /// of it that falls in the output's window.
+    /// Encodes into a small stack buffer (a record is well under 160 bytes), then hands it over.
     private mutating func withScratch(_ body: (inout ByteWriter) -> Void) {
         var scratch = InlineArray<160, UInt8>(repeating: 0)
         withUnsafeMutableBytes(of: &scratch) { raw in
             var w = ByteWriter(raw)
             body(&w)
-            emit(w.written)
+            output.append(w.written)
         }
     }
+}
 
-    private mutating func emit(_ bytes: UnsafeRawBufferPointer) {
-        let start = produced
-        produced += bytes.count
-        guard produced > skip else { return }
-        let from = max(skip - start, 0)
-        let wanted = bytes.count - from
-        let fits = min(wanted, output.remaining)
-        if fits > 0 { output.append(UnsafeRawBufferPointer(rebasing: bytes[from..<(from + fits)])) }
-        if fits < wanted { truncated = true }
-    }
-
+/// One record in each representation.
+enum SenMLRecordCoding {
     static func writeJSON(_ r: SenMLRecord, first: Bool, into w: inout ByteWriter) {
         if !first { w.append(UInt8(ascii: ",")) }
         w.append(UInt8(ascii: "{"))
@@ -176,7 +194,7 @@ public enum SenMLDocuments {
 
     /// The latest trusted-or-suspect value of every channel that has one, plus a
     /// `<channel>/fault` record with the reason for each faulty channel.
-    public static func latest(_ monitor: SensorMonitor, clock: SenMLClock, into encoder: inout SenMLEncoder) {
+    public static func latest<Output: SenMLOutput>(_ monitor: SensorMonitor, clock: SenMLClock, into encoder: inout SenMLEncoder<Output>) {
         var count = 0
         for i in 0..<Channel.count {
             if monitor.newest(Channel(index: i)) != nil { count += 1 }
@@ -191,8 +209,8 @@ public enum SenMLDocuments {
     }
 
     /// One channel's latest value (and its fault record when faulty).
-    public static func channel(_ monitor: SensorMonitor, _ channel: Channel, clock: SenMLClock,
-                                           into encoder: inout SenMLEncoder) {
+    public static func channel<Output: SenMLOutput>(_ monitor: SensorMonitor, _ channel: Channel, clock: SenMLClock,
+                                           into encoder: inout SenMLEncoder<Output>) {
         var count = monitor.newest(channel) != nil ? 1 : 0
         if monitor.isFaulty(channel) { count += 1 }
         encoder.begin(count: count)
@@ -201,8 +219,8 @@ public enum SenMLDocuments {
         encoder.end()
     }
 
-    static func channelRecords(_ monitor: SensorMonitor, _ channel: Channel, clock: SenMLClock,
-                                           first: inout Bool, into encoder: inout SenMLEncoder) {
+    static func channelRecords<Output: SenMLOutput>(_ monitor: SensorMonitor, _ channel: Channel, clock: SenMLClock,
+                                           first: inout Bool, into encoder: inout SenMLEncoder<Output>) {
         if let newest = monitor.newest(channel) {
             var r = SenMLRecord()
             if first { r.baseName = baseName; first = false }
@@ -225,8 +243,8 @@ public enum SenMLDocuments {
     /// Samples `range` (indices into the channel's history, oldest 0) as a pack with base name,
     /// base unit and base time; each record is a value and a time offset. Suspect samples (taken
     /// while the channel was faulty) are included: the operator sees what the sensor said.
-    public static func history(_ history: ChannelHistory, _ channel: Channel, range: Range<Int>,
-                                           clock: SenMLClock, into encoder: inout SenMLEncoder) {
+    public static func history<Output: SenMLOutput>(_ history: ChannelHistory, _ channel: Channel, range: Range<Int>,
+                                           clock: SenMLClock, into encoder: inout SenMLEncoder<Output>) {
         let lower = max(range.lowerBound, 0)
         let upper = min(range.upperBound, history.count)
         encoder.begin(count: max(upper - lower, 0))
@@ -250,9 +268,9 @@ public enum SenMLDocuments {
 
     /// min/mean/max per window of `window` seconds from `start`, `windows` windows: three records
     /// per window that has trusted samples, named "<channel>/min", "/mean", "/max".
-    public static func aggregates(_ history: ChannelHistory, _ channel: Channel, start: UInt32,
+    public static func aggregates<Output: SenMLOutput>(_ history: ChannelHistory, _ channel: Channel, start: UInt32,
                                               window: UInt32, windows: Int, clock: SenMLClock,
-                                              into encoder: inout SenMLEncoder) {
+                                              into encoder: inout SenMLEncoder<Output>) {
         let step = max(window, 1)
         var count = 0
         for k in 0..<max(windows, 0) {
@@ -286,7 +304,7 @@ public enum SenMLDocuments {
 
     /// The risk assessment: level (0–3) and, as strings, its name, reason and source, and each
     /// ignored faulty channel.
-    public static func risk(_ assessment: RiskAssessment, clock: SenMLClock, into encoder: inout SenMLEncoder) {
+    public static func risk<Output: SenMLOutput>(_ assessment: RiskAssessment, clock: SenMLClock, into encoder: inout SenMLEncoder<Output>) {
         var ignored = 0
         for i in 0..<Channel.count where assessment.ignored.contains(Channel(index: i)) { ignored += 1 }
         encoder.begin(count: 4 + ignored)

@@ -68,11 +68,11 @@ public enum AppDomainSelfChecks {
         monitor.sample(.stage, from: &driver, at: 60)
         let clock = SenMLClock(now: 60)
         withUnsafeTemporaryAllocation(byteCount: 96, alignment: 4) { raw in
-            var json = SenMLEncoder(format: .json, into: raw)
+            var json = SenMLEncoder(format: .json, into: ByteWriter(raw))
             SenMLDocuments.channel(monitor, .stage, clock: clock, into: &json)
             r.check(BaseSelfChecks.equal(json.output.written, "[{\"bn\":\"levee/\",\"n\":\"stage\",\"u\":\"m\",\"v\":3.25,\"t\":0}]"),
                     "SenML JSON of a stage sample")
-            var cbor = SenMLEncoder(format: .cbor, into: raw)
+            var cbor = SenMLEncoder(format: .cbor, into: ByteWriter(raw))
             SenMLDocuments.channel(monitor, .stage, clock: clock, into: &cbor)
             let expected: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
                            UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,
@@ -86,9 +86,10 @@ public enum AppDomainSelfChecks {
             }
             r.check(matches, "SenML CBOR of a stage sample (integer labels)")
             // The same document again, from byte 10 on in 8-byte windows: what Block2 serves.
-            var window = SenMLEncoder(format: .cbor, into: UnsafeMutableRawBufferPointer(rebasing: raw[0..<8]), skipping: 10)
+            var window = SenMLEncoder(format: .cbor, into: BlockWindow(UnsafeMutableRawBufferPointer(rebasing: raw[0..<8]), skipping: 10))
             SenMLDocuments.channel(monitor, .stage, clock: clock, into: &window)
-            r.check(window.truncated && window.produced == 28 && window.output.count == 8 && raw[0] == 0x00 && raw[1] == 0x65,
+            r.check(window.output.truncated && window.output.produced == 28 && window.output.writer.count == 8
+                    && raw[0] == 0x00 && raw[1] == 0x65,
                     "SenML document served in a window (block-wise)")
         }
 

@@ -27,7 +27,9 @@ extension ByteWriter {
         var text: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8) = (0, 0, 0, 0, 0, 0)
         withUnsafeMutableBytes(of: &text) { d in
             var n = digits
-            for i in (0..<6).reversed() {
+            var i = 6
+            while i > 0 {   // no reversed(): it allocates in debug builds
+                i -= 1
                 d[i] = UInt8(truncatingIfNeeded: n % 10) &+ 0x30
                 n /= 10
             }

@@ -32,7 +32,7 @@ final class HistoryTests: XCTestCase {
         let start = history.sample(at: 0)!.seconds / 1800 * 1800
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: 4096, alignment: 8)
         defer { buffer.deallocate() }
-        var encoder = SenMLEncoder(format: .json, into: buffer)
+        var encoder = SenMLEncoder(format: .json, into: ByteWriter(buffer))
         SenMLDocuments.aggregates(history, .stage, start: start, window: 1800, windows: 6,
                                   clock: SenMLClock(now: run.seconds), into: &encoder)
         let pack = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(encoder.output.written)) as? [[String: Any]])

@@ -89,12 +89,12 @@ final class SenMLTests: XCTestCase {
     }
 
     func encode(_ format: SenMLFormat, capacity: Int = 8192, skipping: Int = 0,
-                _ body: (inout SenMLEncoder) -> Void) -> (bytes: [UInt8], encoder: SenMLEncoder) {
+                _ body: (inout SenMLEncoder<BlockWindow>) -> Void) -> (bytes: [UInt8], encoder: BlockWindow) {
         let buffer = UnsafeMutableRawBufferPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
-        var encoder = SenMLEncoder(format: format, into: buffer, skipping: skipping)
+        var encoder = SenMLEncoder(format: format, into: BlockWindow(buffer, skipping: skipping))
         body(&encoder)
-        return (Array(encoder.output.written), encoder)
+        return (Array(encoder.output.writer.written), encoder.output)
     }
 
     func testLatestValuesAsJSONDecodeWithFoundation() throws {
