@@ -45,13 +45,14 @@ let package = Package(
         .target(name: "LeveeWasmHost", dependencies: ["LeveeWasm"]),
         .executableTarget(name: "wasm-spec", dependencies: ["LeveeWasmHost"]),
         .executableTarget(name: "levee", dependencies: [
-            "LeveeApp", "LeveeWasm", "LeveeWasmHost", "LeveeLoad",
+            "LeveeApp", "LeveeWasm", "LeveeWasmHost", "LeveeLoad", "LeveeOTA",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // ---- Tests ----
         .testTarget(name: "LeveeBaseTests", dependencies: ["LeveeBase"]),
-        .testTarget(name: "LeveeOTATests", dependencies: ["LeveeOTA"]),
+        .testTarget(name: "LeveeOTATests", dependencies: ["LeveeOTA", "LeveeCrypto"]),
         .testTarget(name: "LeveeCryptoTests", dependencies: ["LeveeCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm", "LeveeWasmHost"]),
         .testTarget(name: "LeveeAppTests", dependencies: ["LeveeApp", "LeveeLinux"]),
