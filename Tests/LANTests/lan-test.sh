@@ -200,7 +200,8 @@ else
 fi
 
 # ---- DHCP from dnsmasq
-in_peer "$DNSMASQ" --no-daemon --port=0 --interface=$IF_PEER --bind-interfaces --user=root \
+# ip netns exec execs dnsmasq, so $! is dnsmasq itself and cleanup really stops it.
+ip netns exec $NS_PEER "$DNSMASQ" --no-daemon --port=0 --interface=$IF_PEER --bind-interfaces --user=root \
     --dhcp-range=10.77.0.50,10.77.0.60,255.255.255.0,2m --dhcp-leasefile="$WORK/leases" \
     --pid-file="$WORK/dnsmasq.pid" --log-dhcp >"$WORK/dnsmasq.log" 2>&1 &
 dnsmasq_pid=$!
