@@ -35,7 +35,7 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CPcap", path: "Sources/CPcap"),
         .systemLibrary(name: "CLibCoap", path: "Sources/CLibCoap", pkgConfig: "libcoap-3-notls"),
-        .target(name: "LeveeLinux", dependencies: ["LeveeApp", "LeveeNet", "LeveeScheduler", "CPcap"]),
+        .target(name: "LeveeLinux", dependencies: ["LeveeApp", "LeveeNet", "LeveeScheduler", "CPcap", "CLinux"]),
         .executableTarget(name: "levee-node", dependencies: [
             "LeveeLinux", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),

@@ -14,6 +14,12 @@ public protocol HostDatagramDriver: ~Copyable {
     func receive(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, source: Endpoint)?
     /// Sends a datagram; a failed send is a lost datagram, as on a real network.
     @discardableResult func send(_ datagram: UnsafeRawBufferPointer, to destination: Endpoint) -> Bool
+    /// Sends what `send` queued (a driver that sends at once does nothing).
+    func flush()
+}
+
+extension HostDatagramDriver where Self: ~Copyable {
+    public func flush() {}
 }
 
 extension UDPSocket: HostDatagramDriver {
@@ -78,6 +84,7 @@ public enum HostNode {
                 idle.lock(TransmitQueue.self) { queue in
                     while queue.consume({ datagram, destination in driver.send(datagram, to: destination) }) != nil {}
                 }
+                driver.flush()
             } while more
         }
     }

@@ -34,6 +34,9 @@ public struct PcapCapturingDriver<Driver: HostDatagramDriver & ~Copyable>: HostD
         if sent { capture.writeUDP(datagram, from: local, to: destination) }
         return sent
     }
+
+    /// The wrapped driver may batch its sends (the UDP socket does).
+    public func flush() { driver.flush() }
 }
 
 extension UDPSocket {

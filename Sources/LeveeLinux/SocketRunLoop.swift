@@ -51,6 +51,7 @@ public struct SocketRunLoop<Service: DatagramService> {
                 guard let destination = service.nextOutgoing(at: clock.now(), into: &message) else { break }
                 socket.send(message.written, to: destination)
             }
+            socket.flush()
         }
     }
 }

@@ -1,3 +1,4 @@
+import CLinux
 import LeveeBase
 #if canImport(Glibc)
 import Glibc
@@ -20,9 +21,16 @@ public enum SocketError: Error, CustomStringConvertible {
 
 /// A bound UDP socket (IPv4 or IPv6), non-blocking, with the conversions between socket
 /// addresses and the core's `Endpoint`.
+///
+/// Datagrams move in batches: `receive` hands out the datagrams of one `recvmmsg` call (up to
+/// `DatagramBatch.capacity`) before it asks the kernel again, and `send` queues into a batch that
+/// goes out in one `sendmmsg` when it is full or on `flush()`. The batches' buffers, iovecs,
+/// addresses and headers are allocated once, when the socket opens: nothing per datagram.
 public struct UDPSocket: ~Copyable {
     public let descriptor: Int32
     public let isIPv6: Bool
+    let incoming: DatagramBatch
+    let outgoing: DatagramBatch
 
     public init(bind address: String, port: UInt16) throws(SocketError) {
         var v4 = in_addr()
@@ -65,34 +73,62 @@ public struct UDPSocket: ~Copyable {
         }
         descriptor = fd
         isIPv6 = family == AF_INET6
+        incoming = DatagramBatch()
+        outgoing = DatagramBatch()
     }
 
-    deinit { close(descriptor) }
+    deinit {
+        flush()
+        close(descriptor)
+    }
 
-    /// Receives one datagram into `buffer`; nil when none is waiting.
+    /// The next received datagram, copied into `buffer`; nil when none is waiting. Refills its
+    /// batch with one `recvmmsg` when the batch is used up.
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, source: Endpoint)? {
-        var storage = sockaddr_storage()
-        var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
-        let n = withUnsafeMutablePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                recvfrom(descriptor, buffer.baseAddress, buffer.count, 0, $0, &length)
-            }
+        if incoming.next >= incoming.filled {
+            incoming.prepareForReceive()
+            let n = levee_recvmmsg(descriptor, incoming.headers, UInt32(DatagramBatch.capacity), Int32(MSG_DONTWAIT), nil)
+            incoming.next = 0
+            incoming.filled = max(0, Int(n))
+            incoming.batches &+= n > 0 ? 1 : 0
+            guard n > 0 else { return nil }
         }
-        guard n >= 0 else { return nil }
-        return (n, Self.endpoint(from: storage))
+        let i = incoming.next
+        incoming.next += 1
+        let count = min(Int(incoming.headers[i].msg_len), buffer.count)
+        buffer.baseAddress?.copyMemory(from: incoming.buffers + i * DatagramBatch.bufferSize, byteCount: count)
+        return (count, Self.endpoint(from: incoming.addresses[i]))
     }
 
-    /// Sends `datagram` to `destination`; a failed send is a lost datagram, as on a real network.
+    /// Queues `datagram` for `destination`; the batch goes out when full (or on `flush`). A failed
+    /// send is a lost datagram, as on a real network.
     @discardableResult
     public func send(_ datagram: UnsafeRawBufferPointer, to destination: Endpoint) -> Bool {
-        var storage = Self.socketAddress(for: destination, ipv6: isIPv6)
-        let length = isIPv6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size
-        let n = withUnsafePointer(to: &storage) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                sendto(descriptor, datagram.baseAddress, datagram.count, 0, $0, socklen_t(length))
-            }
+        guard datagram.count <= DatagramBatch.bufferSize else { return false }
+        if outgoing.filled == DatagramBatch.capacity { flush() }
+        let i = outgoing.filled
+        outgoing.filled += 1
+        if let base = datagram.baseAddress {
+            (outgoing.buffers + i * DatagramBatch.bufferSize).copyMemory(from: base, byteCount: datagram.count)
         }
-        return n == datagram.count
+        outgoing.addresses[i] = Self.socketAddress(for: destination, ipv6: isIPv6)
+        outgoing.lengths[i] = datagram.count
+        return true
+    }
+
+    /// Sends every queued datagram with `sendmmsg` (as many calls as the kernel needs).
+    public func flush() {
+        guard outgoing.filled > 0 else { return }
+        let addressLength = socklen_t(isIPv6 ? MemoryLayout<sockaddr_in6>.size : MemoryLayout<sockaddr_in>.size)
+        outgoing.prepareForSend(addressLength: addressLength)
+        var sent = 0
+        while sent < outgoing.filled {
+            let n = levee_sendmmsg(descriptor, outgoing.headers + sent, UInt32(outgoing.filled - sent), 0)
+            if n <= 0 { break }   // EAGAIN or an error: the rest is lost, as a full NIC queue would lose it
+            sent += Int(n)
+            outgoing.batches &+= 1
+        }
+        outgoing.filled = 0
     }
 
     static func endpoint(from storage: sockaddr_storage) -> Endpoint {
@@ -138,5 +174,67 @@ public struct UDPSocket: ~Copyable {
             }
         }
         return storage
+    }
+}
+
+/// Preallocated storage for one batch of datagrams: buffers, iovecs, socket addresses and the
+/// `mmsghdr`s that point at them.
+final class DatagramBatch {
+    static let capacity = 16
+    /// Room per datagram: more than `CoAPLimits.maxDatagram`, so an oversized datagram is seen
+    /// as truncated rather than silently cut at the limit.
+    static let bufferSize = 1536
+
+    let buffers: UnsafeMutableRawPointer
+    let vectors: UnsafeMutablePointer<iovec>
+    let addresses: UnsafeMutablePointer<sockaddr_storage>
+    let headers: UnsafeMutablePointer<levee_mmsghdr>
+    let lengths: UnsafeMutablePointer<Int>
+    /// Datagrams in the batch, and the next one to hand out (receive side).
+    var filled = 0
+    var next = 0
+    /// recvmmsg/sendmmsg calls that moved at least one datagram.
+    var batches = 0
+
+    init() {
+        buffers = UnsafeMutableRawPointer.allocate(byteCount: Self.capacity * Self.bufferSize, alignment: 16)
+        vectors = .allocate(capacity: Self.capacity)
+        addresses = .allocate(capacity: Self.capacity)
+        headers = .allocate(capacity: Self.capacity)
+        lengths = .allocate(capacity: Self.capacity)
+        addresses.initialize(repeating: sockaddr_storage(), count: Self.capacity)
+        lengths.initialize(repeating: 0, count: Self.capacity)
+        vectors.initialize(repeating: iovec(), count: Self.capacity)
+        headers.initialize(repeating: levee_mmsghdr(), count: Self.capacity)
+    }
+
+    deinit {
+        buffers.deallocate()
+        vectors.deallocate()
+        addresses.deallocate()
+        headers.deallocate()
+        lengths.deallocate()
+    }
+
+    func prepareForReceive() {
+        for i in 0..<Self.capacity {
+            vectors[i] = iovec(iov_base: buffers + i * Self.bufferSize, iov_len: Self.bufferSize)
+            headers[i] = levee_mmsghdr()
+            headers[i].msg_hdr.msg_name = UnsafeMutableRawPointer(addresses + i)
+            headers[i].msg_hdr.msg_namelen = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            headers[i].msg_hdr.msg_iov = vectors + i
+            headers[i].msg_hdr.msg_iovlen = 1
+        }
+    }
+
+    func prepareForSend(addressLength: socklen_t) {
+        for i in 0..<filled {
+            vectors[i] = iovec(iov_base: buffers + i * Self.bufferSize, iov_len: lengths[i])
+            headers[i] = levee_mmsghdr()
+            headers[i].msg_hdr.msg_name = UnsafeMutableRawPointer(addresses + i)
+            headers[i].msg_hdr.msg_namelen = addressLength
+            headers[i].msg_hdr.msg_iov = vectors + i
+            headers[i].msg_hdr.msg_iovlen = 1
+        }
     }
 }

@@ -174,4 +174,42 @@ final class LibcoapInteropTests: XCTestCase {
         XCTAssertEqual(counters["observe_registrations"], 1, json)
         XCTAssertEqual(node.stop(), 0)
     }
+
+    /// IPv6: the node bound to ::1, libcoap's library and command-line client over IPv6, and a
+    /// burst of requests larger than one receive batch (recvmmsg/sendmmsg of 16).
+    func testIPv6AndBatches() throws {
+        let node: Node
+        do { node = try Node(bind: "::1") } catch { throw XCTSkip("no IPv6 loopback here: \(error)") }
+        let cli = try coapClient(["-m", "get", "-B", "5", "\(node.uri)/sys/firmware"])
+        XCTAssertTrue(cli.output.contains("levee-node 0.1"), cli.output)
+        coap_startup()
+        let context = try XCTUnwrap(coap_new_context(nil))
+        defer { coap_free_context(context) }
+        let session = try XCTUnwrap(levee_coap_client_session(context, "::1", node.port))
+        defer { coap_session_release(session) }
+        // 40 NON requests at once, then collect the answers: they arrive in batches.
+        LibcoapClient.received = []
+        coap_register_response_handler(context) { _, _, received, _ in
+            if let received {
+                LibcoapClient.received.append(LibcoapResponse(
+                    code: UInt8(truncatingIfNeeded: coap_pdu_get_code(received).rawValue),
+                    type: coap_pdu_get_type(received), body: [], observe: -1))
+            }
+            return COAP_RESPONSE_OK
+        }
+        for i in 0..<40 {
+            let pdu = coap_new_pdu(COAP_MESSAGE_NON, COAP_REQUEST_CODE_GET, session)!
+            var token: [UInt8] = [UInt8(i), 0x66]
+            coap_add_token(pdu, token.count, &token)
+            let path = Array("sys".utf8), leaf = Array("uptime".utf8)
+            coap_add_option(pdu, UInt16(COAP_OPTION_URI_PATH), path.count, path)
+            coap_add_option(pdu, UInt16(COAP_OPTION_URI_PATH), leaf.count, leaf)
+            _ = coap_send(session, pdu)
+        }
+        let deadline = Date().addingTimeInterval(10)
+        while LibcoapClient.received.count < 40 && Date() < deadline { _ = coap_io_process(context, 50) }
+        XCTAssertEqual(LibcoapClient.received.count, 40)
+        XCTAssertTrue(LibcoapClient.received.allSatisfy { $0.codeText == "2.05" })
+        XCTAssertEqual(node.stop(), 0)
+    }
 }

@@ -11,8 +11,11 @@ final class Node {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         .deletingLastPathComponent().deletingLastPathComponent()
 
-    init() throws {
+    let host: String
+
+    init(bind: String = "127.0.0.1") throws {
         port = Node.freePort()
+        host = bind
         let bundle = Bundle(for: Node.self).bundleURL.deletingLastPathComponent()
         let candidates = [bundle.appendingPathComponent("levee-node"),
                           Node.packageRoot.appendingPathComponent(".build/debug/levee-node")]
@@ -20,7 +23,7 @@ final class Node {
             throw XCTSkip("levee-node is not built; run `swift build` first")
         }
         process.executableURL = executable
-        process.arguments = ["--bind", "127.0.0.1", "--port", String(port)]
+        process.arguments = ["--bind", bind, "--port", String(port)]
         process.standardOutput = output
         process.standardError = output
         try process.run()
@@ -48,7 +51,7 @@ final class Node {
         return process.terminationStatus
     }
 
-    var uri: String { "coap://127.0.0.1:\(port)" }
+    var uri: String { host.contains(":") ? "coap://[\(host)]:\(port)" : "coap://\(host):\(port)" }
 
     static func freePort() -> UInt16 {
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
