@@ -1,0 +1,13 @@
+# The CoAP server (issue 4). `make test` runs its tests through `swift test`; these are the quick
+# ways in while working on it.
+#   make coap-test      unit, bad-input, fuzz, allocation and interop tests (libcoap as the peer)
+#   make coap-interop   only the interop tests against levee-node on a UDP socket (IPv4 and IPv6)
+.PHONY: coap-test coap-interop
+
+coap-test: deps
+	$(SWIFT) build --product levee-node
+	$(SWIFT) test --filter 'LeveeCoAPTests|CoAPInteropTests'
+
+coap-interop: deps
+	$(SWIFT) build --product levee-node
+	$(SWIFT) test --filter CoAPInteropTests
