@@ -152,11 +152,11 @@ enum Executor {
                 pc += 3
             case .load32:
                 let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
-                fp[Int(pc[1])] = u64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt32.self))
+                fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt32.self))
                 pc += 4
             case .load64:
                 let ea = try address(fp, pc, at: 2, 8, ctx.memorySize)
-                fp[Int(pc[1])] = ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt64.self)
+                fp[Int(pc[1])] = load(ctx.memory + ea, UInt64.self)
                 pc += 4
             case .load8S32:
                 let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
@@ -168,11 +168,11 @@ enum Executor {
                 pc += 4
             case .load16S32:
                 let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int16.self))))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(load(ctx.memory + ea, Int16.self))))
                 pc += 4
             case .load16U32:
                 let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
-                fp[Int(pc[1])] = u64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: UInt16.self))
+                fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt16.self))
                 pc += 4
             case .load8S64:
                 let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
@@ -180,11 +180,11 @@ enum Executor {
                 pc += 4
             case .load16S64:
                 let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(bitPattern: s64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int16.self)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(load(ctx.memory + ea, Int16.self)))
                 pc += 4
             case .load32S64:
                 let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(bitPattern: s64(ctx.memory.loadUnaligned(fromByteOffset: ea, as: Int32.self)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(load(ctx.memory + ea, Int32.self)))
                 pc += 4
             case .store32:
                 let ea = try address(fp, pc, at: 1, 4, ctx.memorySize)
@@ -909,6 +909,16 @@ enum Executor {
             // END GENERATED cases
             }
         }
+    }
+
+    /// A little-endian value at any alignment: a fixed-size copy, which the compiler turns into
+    /// one load (x86) or byte-safe loads (Cortex-M, where unaligned 64-bit loads fault). Unlike
+    /// `loadUnaligned`, always inlined into the loop.
+    @inline(__always)
+    static func load<T: FixedWidthInteger>(_ p: UnsafeMutableRawPointer, _: T.Type) -> T {
+        var v = T.zero
+        withUnsafeMutableBytes(of: &v) { $0.baseAddress.unsafelyUnwrapped.copyMemory(from: p, byteCount: MemoryLayout<T>.size) }
+        return v
     }
 
     /// The effective address of a load/store (`op d addr offset`), checked against the memory.
