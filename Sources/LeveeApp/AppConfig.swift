@@ -81,11 +81,17 @@ public struct AppConfig: Equatable, Sendable {
 
     public func period(of channel: Channel) -> UInt32 { periods[channel.index] }
 
-    /// Field time of a node instant, in whole seconds since boot (saturating: 136 years at ×1).
+    /// Field time of a node instant, in whole seconds since boot (saturating: 136 years of field
+    /// time). Computed from microseconds, so at ×3600 a field second passes every 278 µs.
     public func fieldSeconds(at now: Instant) -> UInt32 {
-        let seconds = now.microseconds / 1_000_000
-        let field = seconds &* UInt64(widening: max(timeCompression, 1))
+        let field = now.microseconds &* UInt64(widening: max(timeCompression, 1)) / 1_000_000
         return UInt32(narrowing: field) ?? UInt32.max
+    }
+
+    /// The first node instant whose field time is `seconds` (the inverse of `fieldSeconds(at:)`).
+    public func instant(atFieldSeconds seconds: UInt32) -> Instant {
+        let compression = UInt64(widening: max(timeCompression, 1))
+        return Instant(microseconds: (UInt64(widening: seconds) &* 1_000_000 + compression - 1) / compression)
     }
 
     /// The node interval a sampling task of `channel` runs at: its field period over the compression.

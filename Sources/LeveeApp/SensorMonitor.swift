@@ -73,6 +73,14 @@ public struct SensorMonitor: RiskInputs {
         return sampled
     }
 
+    /// The earliest field second at which some channel is due: when a single sampler task should
+    /// run next (`AppConfig.instant(atFieldSeconds:)` turns it into a deadline for `spawn(at:)`).
+    public var nextSampleDue: UInt32 {
+        var earliest = UInt32.max
+        for i in 0..<Channel.count where nextDue[i] < earliest { earliest = nextDue[i] }
+        return earliest
+    }
+
     /// Runs the built-in rule; returns true when the level changed (an alarm to notify, CON).
     @discardableResult
     public mutating func assess(at seconds: UInt32) -> Bool {

@@ -93,6 +93,23 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(nan.invalidField(), .porePressureThresholds)
     }
 
+    func testFieldTimeAndDeadlines() {
+        var config = AppConfig()
+        config.timeCompression = 3600
+        XCTAssertEqual(config.fieldSeconds(at: Instant(microseconds: 2_500_000)), 9000)
+        XCTAssertEqual(config.fieldSeconds(at: Instant(microseconds: 2_000_277)), 7200, "whole field seconds")
+        XCTAssertEqual(config.instant(atFieldSeconds: 7200), Instant(microseconds: 2_000_000))
+        XCTAssertEqual(config.instant(atFieldSeconds: 7201), Instant(microseconds: 2_000_278), "never before it is due")
+        XCTAssertEqual(config.fieldSeconds(at: config.instant(atFieldSeconds: 7201)), 7201)
+        XCTAssertEqual(config.taskPeriod(of: .stage), .microseconds(16_666), "60 s of field time at ×3600")
+        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: 9 * 4)
+        defer { storage.deallocate() }
+        var monitor = SensorMonitor(historyStorage: storage)
+        var adc = ADCStubDriver()
+        monitor.sampleDue(from: &adc, at: 0)
+        XCTAssertEqual(monitor.nextSampleDue, 60, "the 1-per-minute channels come first")
+    }
+
     func testConfigAsCBORDecodes() throws {
         var bytes = [UInt8](repeating: 0, count: 512)
         let count = bytes.withUnsafeMutableBytes { raw -> Int in
