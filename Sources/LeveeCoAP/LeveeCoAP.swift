@@ -24,7 +24,7 @@
 // Budget (make firmware, STM32F407, -Osize; figures of 22 Nov 2026):
 // | part                                   | flash    | RAM     |
 // |----------------------------------------|----------|---------|
-// | LeveeCoAP code + constants             | 15296 B  |         |
+// | LeveeCoAP code + constants             | 16126 B  |         |
 // | server state (`node`: NodeService)     |          | 6792 B  |
 // |   dedup cache: 24 entries + 4096 B ring|          | 5264 B  |
 // |   observers (8)                        |          | 768 B   |

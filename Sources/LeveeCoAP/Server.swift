@@ -227,6 +227,32 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             return fail(.unsupportedContentFormat, shape, into: &reply)
         }
 
+        // Conditional requests (RFC 7252 §5.10.8): If-Match / If-None-Match against the current
+        // representation, whose ETag the handler computes in a window of zero bytes.
+        if method != .get, case .table(let index) = target,
+           request.has(OptionNumber.ifMatch) || request.has(OptionNumber.ifNoneMatch) {
+            var probe = ResponseWriter(area: UnsafeMutableRawBufferPointer(start: nil, count: 0), windowStart: 0,
+                                       windowSize: 0, contentFormat: format)
+            let current = Request(resource: index, method: .get, source: source, now: now, format: format ?? 0,
+                                  bodyFormat: nil, body: UnsafeRawBufferPointer(start: nil, count: 0),
+                                  bodyOffset: 0, bodyIsLast: true, message: nil)
+            var exists = false
+            if resource.methods.contains(.get), case .respond(let code) = resources.handle(current, response: &probe) {
+                exists = code == .content
+            }
+            let etag = probe.hash == 0 ? 1 : probe.hash
+            if exists && request.has(OptionNumber.ifNoneMatch) {
+                return fail(.preconditionFailed, shape, into: &reply)
+            }
+            if request.has(OptionNumber.ifMatch) {
+                var matched = false
+                request.forEach(OptionNumber.ifMatch) { value in
+                    if exists && (value.count == 0 || (value.count == 4 && bigEndian(value) == etag)) { matched = true }
+                }
+                guard matched else { return fail(.preconditionFailed, shape, into: &reply) }
+            }
+        }
+
         // Block1 (RFC 7959 §2.5): check size and order, keep the per-client transfer state.
         var bodyOffset: UInt32 = 0
         var bodyIsLast = true

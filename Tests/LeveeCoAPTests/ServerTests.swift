@@ -166,4 +166,24 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(json["requests"], 1)
         XCTAssertEqual(json["observers"], 0)
     }
+
+    func testConditionalRequests() throws {
+        let h = Harness()
+        _ = h.send(Message.request(.put, "test/store", id: 1).with(payload: Array("v1".utf8)))
+        let current = try XCTUnwrap(h.send(Message.request(.get, "test/store", id: 2)))
+        let etag = try XCTUnwrap(current.values(OptionNumber.eTag).first)
+        var stale = Message.request(.put, "test/store", id: 3).with(payload: Array("v2".utf8))
+        stale.options.append((OptionNumber.ifMatch, [0, 0, 0, 1]))
+        XCTAssertEqual(h.send(stale)?.code, .preconditionFailed)
+        var fresh = Message.request(.put, "test/store", id: 4).with(payload: Array("v2".utf8))
+        fresh.options.append((OptionNumber.ifMatch, etag))
+        XCTAssertEqual(h.send(fresh)?.code, .changed)
+        var create = Message.request(.put, "test/store", id: 5).with(payload: Array("v3".utf8))
+        create.options.append((OptionNumber.ifNoneMatch, []))
+        XCTAssertEqual(h.send(create)?.code, .preconditionFailed, "it exists")
+        _ = h.send(Message.request(.delete, "test/store", id: 6))
+        create.messageID = 7
+        XCTAssertEqual(h.send(create)?.code, .created)
+        XCTAssertEqual(h.send(Message.request(.get, "test/store", id: 8))?.text, "v3")
+    }
 }
