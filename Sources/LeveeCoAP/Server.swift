@@ -603,7 +603,7 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             } else {
                 observers[index].sinceConfirmable &+= 1
             }
-            if code.codeClass != 2 && type != .confirmable { removeObserver(index) }
+            if code.codeClass != 2 { removeObserver(index) }   // an error ends the observation (RFC 7641 §3.2)
             return true
         }
     }
