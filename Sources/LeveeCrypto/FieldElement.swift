@@ -39,16 +39,26 @@ struct FieldElement {
 
     static func * (a: FieldElement, b: FieldElement) -> FieldElement { a.multiplied(by: b) }
 
-    /// Schoolbook product, then 2^256 = 38 (mod p) folds the upper half onto the lower.
+    /// Schoolbook product, then 2^256 = 38 (mod p) folds the upper half onto the lower. Through
+    /// buffer pointers: the limbs' bounds are fixed, and InlineArray's checked subscripts would
+    /// cost more than the multiplies.
+    @inline(never)      // one frame for the columns, not one in every caller (the chip's stack)
     func multiplied(by other: FieldElement) -> FieldElement {
         var columns = InlineArray<31, Int64>(repeating: 0)
-        for i in 0..<16 {
-            let ai = Int64(widening: limbs[i])
-            for j in 0..<16 {
-                columns[i + j] &+= ai &* Int64(widening: other.limbs[j])
+        withUnsafeBytes(of: limbs) { aBytes in
+            withUnsafeBytes(of: other.limbs) { bBytes in
+                withUnsafeMutableBytes(of: &columns) { cBytes in
+                    let a = aBytes.assumingMemoryBound(to: Int32.self)
+                    let b = bBytes.assumingMemoryBound(to: Int32.self)
+                    let c = cBytes.assumingMemoryBound(to: Int64.self)
+                    for i in 0..<16 {
+                        let ai = Int64(widening: a[i])
+                        for j in 0..<16 { c[i + j] &+= ai &* Int64(widening: b[j]) }
+                    }
+                    for i in 0..<15 { c[i] &+= 38 &* c[i + 16] }
+                }
             }
         }
-        for i in 0..<15 { columns[i] &+= 38 &* columns[i + 16] }
         return Self.carried(columns)
     }
 
@@ -58,15 +68,21 @@ struct FieldElement {
     /// few units of that range (what is carried out of limb 15 re-enters limb 0 times 38).
     private static func carried(_ columns: InlineArray<31, Int64>) -> FieldElement {
         var t = columns
-        for _ in 0..<2 {
-            for i in 0..<16 {
-                let carry = t[i] &>> 16
-                t[i] &-= carry &<< 16
-                if i < 15 { t[i + 1] &+= carry } else { t[0] &+= 38 &* carry }
+        var r = FieldElement.zero
+        withUnsafeMutableBytes(of: &t) { tBytes in
+            let t = tBytes.assumingMemoryBound(to: Int64.self)
+            for _ in 0..<2 {
+                for i in 0..<16 {
+                    let carry = t[i] &>> 16
+                    t[i] &-= carry &<< 16
+                    if i < 15 { t[i + 1] &+= carry } else { t[0] &+= 38 &* carry }
+                }
+            }
+            withUnsafeMutableBytes(of: &r.limbs) { rBytes in
+                let limbs = rBytes.assumingMemoryBound(to: Int32.self)
+                for i in 0..<16 { limbs[i] = Int32(truncatingIfNeeded: t[i]) }
             }
         }
-        var r = FieldElement.zero
-        for i in 0..<16 { r.limbs[i] = Int32(truncatingIfNeeded: t[i]) }
         return r
     }
 
@@ -124,31 +140,40 @@ struct FieldElement {
     static func == (a: FieldElement, b: FieldElement) -> Bool { (a - b).isZero }
 
     /// self^(2^k) by k squarings.
+    @inline(never)      // inlined into the addition chain, each copy would bring its own frame
     func squared(times k: Int) -> FieldElement {
         var r = self
         for _ in 0..<k { r = r.squared() }
         return r
     }
 
-    /// self^(p-2) = 1/self (0 for 0). p - 2 = 2^255 - 21: every bit from 254 down is set except
-    /// bits 4 and 2.
-    func inverted() -> FieldElement {
-        var r = self
-        for bit in (0...253).reversed() {
-            r = r.squared()
-            if bit != 4 && bit != 2 { r = r * self }
-        }
-        return r
+    /// (self^(2^250 - 1), self^11): the common part of the two exponentiations below, by the
+    /// usual addition chain (254 squarings and 11 multiplications instead of ~250 of each).
+    private func power2To250Minus1() -> (FieldElement, FieldElement) {
+        let z2 = squared()                                      // 2
+        let z9 = z2.squared(times: 2) * self                    // 9
+        let z11 = z9 * z2                                       // 11
+        let z2_5 = z11.squared() * z9                           // 2^5 - 1
+        let z2_10 = z2_5.squared(times: 5) * z2_5               // 2^10 - 1
+        let z2_20 = z2_10.squared(times: 10) * z2_10            // 2^20 - 1
+        let z2_40 = z2_20.squared(times: 20) * z2_20            // 2^40 - 1
+        let z2_50 = z2_40.squared(times: 10) * z2_10            // 2^50 - 1
+        let z2_100 = z2_50.squared(times: 50) * z2_50           // 2^100 - 1
+        let z2_200 = z2_100.squared(times: 100) * z2_100        // 2^200 - 1
+        let z2_250 = z2_200.squared(times: 50) * z2_50          // 2^250 - 1
+        return (z2_250, z11)
     }
 
-    /// self^((p-5)/8) = self^(2^252 - 3), the core of the square root in RFC 8032 §5.1.3:
-    /// bits 251 down to 0, all set except bit 1.
+    /// self^(p-2) = 1/self (0 for 0): p - 2 = 2^255 - 21 = (2^250 - 1) * 2^5 + 11.
+    func inverted() -> FieldElement {
+        let (z2_250, z11) = power2To250Minus1()
+        return z2_250.squared(times: 5) * z11
+    }
+
+    /// self^((p-5)/8) = self^(2^252 - 3) = self^((2^250 - 1) * 4 + 1), the core of the square root
+    /// in RFC 8032 §5.1.3.
     func raisedToPMinus5Over8() -> FieldElement {
-        var r = self
-        for bit in (0...250).reversed() {
-            r = r.squared()
-            if bit != 1 { r = r * self }
-        }
-        return r
+        let (z2_250, _) = power2To250Minus1()
+        return z2_250.squared(times: 2) * self
     }
 }
