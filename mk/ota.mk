@@ -2,7 +2,8 @@
 #   make ota-fixtures        regenerate fixtures/updates/ with pycose + cbor2 + PyNaCl (tools/ota-fixtures.py)
 #   make ota-fixtures-check  regenerate into build/ and compare with the committed files (part of make test):
 #                            proves the committed envelopes are what pycose makes and pycose verifies them
-#   make ota-bench           Ed25519 verification and envelope check on the host, release build
+#   make ota-bench           envelope check and Ed25519 verification on the host (release build), against
+#                            swift-crypto; a section of bench/report.md (part of make bench)
 
 OTA_VENV   := .venv-ota
 OTA_PYTHON := $(OTA_VENV)/bin/python
@@ -21,3 +22,13 @@ ota-fixtures-check: $(OTA_VENV)/.installed
 	@diff -r build/ota-fixtures fixtures/updates && echo "ota-fixtures-check: fixtures/updates matches pycose's output (ok)"
 
 TEST_EXTRA += ota-fixtures-check
+
+ota-bench:
+	$(SWIFT) build -c release --product levee
+	@mkdir -p bench/sections
+	@{ echo "## Signed updates: verification on the host"; echo; \
+	   echo "\`levee verify --repeat 300\` on fixtures/updates/valid.cose (release build):"; echo; echo '```'; \
+	   .build/release/levee verify --trusted fixtures/updates/trusted-key.txt fixtures/updates/valid.cose --repeat 300; \
+	   echo '```'; } | tee bench/sections/ota.md
+
+BENCH_EXTRA += ota-bench

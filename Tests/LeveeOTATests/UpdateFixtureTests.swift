@@ -105,4 +105,19 @@ final class UpdateFixtureTests: XCTestCase {
         }
         XCTAssertEqual(verdict(envelope + [0], keys), "notSign1")
     }
+
+    /// Random changes anywhere in the valid envelope (one to three bytes) are refused and never trap.
+    func testRandomMutationsAreRefused() throws {
+        let keys = try trustedKeys()
+        let envelope = try [UInt8](Data(contentsOf: Self.directory.appendingPathComponent("valid.cose")))
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<120 {
+            var mutated = envelope
+            for _ in 0..<Int.random(in: 1...3, using: &generator) {
+                let index = Int.random(in: 0..<mutated.count, using: &generator)
+                mutated[index] ^= UInt8.random(in: 1...255, using: &generator)
+            }
+            XCTAssertNotEqual(verdict(mutated, keys), "ok", "mutation accepted: \(mutated)")
+        }
+    }
 }
