@@ -106,6 +106,19 @@ struct Translator {
     /// Marks the instruction just emitted as writing one result to its first operand.
     private mutating func resultInFirstOperand(_ opStart: UInt32) { lastDestination = opStart + 2 }
 
+    /// If the last instruction computed `cond` as `i32.eqz x`, removes it and returns x: the
+    /// branch then tests x with the opposite sense (one dispatch less).
+    private mutating func foldEqz(_ cond: Operand) -> UInt32? {
+        guard lastDestination >= 2, lastDestination + 1 == pos, cond.slot >= localCount,
+              code[Int(lastDestination - 2)] == UInt32(Op.i32Eqz.rawValue), code[Int(lastDestination - 1)] == cond.slot
+        else { return nil }
+        let x = code[Int(lastDestination)]
+        pos = lastDestination - 2
+        instructions -= 1
+        lastDestination = 0
+        return x
+    }
+
     // MARK: operand stack
 
     private func canonical(_ index: UInt32) -> UInt32 { localCount + index }
@@ -447,7 +460,7 @@ struct Translator {
             let wasEmitting = emitting
             try pushControl(.if, bt)
             if wasEmitting {
-                try emit(.brIfNot, cond.slot)
+                if let x = foldEqz(cond) { try emit(.brIf, x) } else { try emit(.brIfNot, cond.slot) }
                 try reserve(1)
                 controls[Int(depth - 1)].elsePatch = pos + 1
                 put(0)
@@ -493,11 +506,11 @@ struct Translator {
                         try branchOffset(to: f)
                         try reserve(1); put(instructions - controls[f].startInstructions)
                     } else {
-                        try emit(.brIf, cond.slot)
+                        if let x = foldEqz(cond) { try emit(.brIfNot, x) } else { try emit(.brIf, cond.slot) }
                         try branchOffset(to: f)
                     }
                 } else {
-                    try emit(.brIfNot, cond.slot)
+                    if let x = foldEqz(cond) { try emit(.brIf, x) } else { try emit(.brIfNot, cond.slot) }
                     try reserve(1)
                     let skip = pos
                     put(0)
