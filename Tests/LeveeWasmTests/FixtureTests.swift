@@ -92,4 +92,23 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(try m.call("jacobi", [2]).map { Float(bitPattern: UInt32($0)) }, [501.480927])
         XCTAssertEqual(try m.call("dense", [10]).map { Float(bitPattern: UInt32($0)) }, [-2.18467927])
     }
+
+    /// The default risk module (fixtures/risk-module, built by `make risk-module`) over 3,650
+    /// synthetic days: the FNV-1a hash of every forecast's bits equals wasmtime's.
+    func testRiskModuleMatchesWasmtime() throws {
+        let path = Self.root.appendingPathComponent("build/risk-module/risk-module.wasm")
+        guard let data = try? Data(contentsOf: path) else { throw XCTSkip("run make risk-module first") }
+        let m = try Loaded([UInt8](data), arenaBytes: 16 * 1024, limits: Self.slotLimits)
+        var seed: UInt32 = 1
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for d in 0..<3650 {
+            seed = seed &* 1_664_525 &+ 1_013_904_223
+            let rain = Float(seed >> 24) / 10
+            let flow = (5 + Float(d % 97) / 10) + rain / 20
+            _ = try m.call("observe_day", [UInt64(rain.bitPattern), UInt64(flow.bitPattern)])
+            let forecast = try m.call("forecast_flow", [])[0]
+            hash = (hash ^ forecast) &* 0x100_0000_01b3
+        }
+        XCTAssertEqual(hash, 0x5e0f_78ca_19cb_6d4e, "same forecasts as wasmtime, bit for bit")
+    }
 }
