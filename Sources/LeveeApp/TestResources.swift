@@ -4,7 +4,7 @@ import LeveeCoAP
 /// Resources that exist so a CoAP peer can exercise the server end to end (interop tests, load):
 /// a 5 KiB block-wise download, an observable ticker, a small read-write value, a Block1 upload
 /// sink and a counter of handler runs. Small on purpose: 80 bytes of RAM.
-public struct TestResources {
+public struct TestResources: ResourceTable {
     /// The blob's length: five 1 KiB blocks, or 320 blocks of 16 bytes.
     public static let blobLength = 5120
     /// The ticker's value changes this often.
@@ -25,7 +25,78 @@ public struct TestResources {
     var completedLength: UInt32 = 0
     var completedHash: UInt32 = 0
 
+    /// The ticker counts periods since then.
+    public var bootTime: Instant = .zero
+
     public init() {}
+
+    public enum Resource: Int, Sendable {
+        case blob
+        case ticker
+        case store
+        case upload
+        case counter
+        case slow
+
+        public static let last = Resource.slow
+    }
+
+    public var resourceCount: Int { Resource.last.rawValue + 1 }
+
+    public func descriptor(of resource: Int) -> ResourceDescriptor {
+        let text = ContentFormats(ContentFormat.textPlain)
+        switch Resource(rawValue: resource) {
+        case .blob:
+            return ResourceDescriptor("/test/blob", methods: .get, rt: "levee.test.blob", if: "core.rp",
+                                      formats: text, sizeHint: UInt32(Self.blobLength))
+        case .ticker:
+            return ResourceDescriptor("/test/ticker", methods: .get, rt: "levee.test.ticker", if: "core.s",
+                                      formats: text, observable: true)
+        case .store:
+            return ResourceDescriptor("/test/store", methods: .all, rt: "levee.test.store", if: "core.p",
+                                      formats: text, accepts: ContentFormats(ContentFormat.textPlain, ContentFormat.octetStream),
+                                      observable: true, maxBody: 64)
+        case .upload:
+            return ResourceDescriptor("/test/upload", methods: .get | .put | .post, rt: "levee.test.upload", if: "core.p",
+                                      formats: text, accepts: ContentFormats(ContentFormat.octetStream, ContentFormat.textPlain),
+                                      maxBody: Self.uploadLimit)
+        case .counter:
+            return ResourceDescriptor("/test/counter", methods: .get | .post, rt: "levee.test.counter", if: "core.p",
+                                      formats: text, accepts: ContentFormats(ContentFormat.textPlain, ContentFormat.octetStream))
+        case .slow:
+            return ResourceDescriptor("/test/slow", methods: .get, rt: "levee.test.slow", if: "core.rp", formats: text)
+        case nil:
+            return .absent
+        }
+    }
+
+    public mutating func handle(_ request: Request, response: inout ResponseWriter) -> Outcome {
+        switch Resource(rawValue: request.resource) {
+        case .blob:
+            return .respond(Self.blob(&response))
+        case .ticker:
+            response.payload(decimal: Int64(bitPattern: Self.ticks(request.now, since: bootTime)))
+            response.maxAge = 1
+            return .respond(.content)
+        case .store:
+            return .respond(store(request, &response))
+        case .upload:
+            return .respond(upload(request, &response))
+        case .counter:
+            return .respond(counter(request, &response))
+        case .slow:
+            // A fresh request waits 200 ms: the server sends an empty ACK, then a separate response.
+            guard request.message == nil else { return .later(request.now + .milliseconds(200)) }
+            response.payload("slow")
+            return .respond(.content)
+        case nil:
+            return .respond(.notFound)
+        }
+    }
+
+    public func nextChange(of resource: Int, after now: Instant) -> Instant? {
+        Resource(rawValue: resource) == .ticker ? Self.nextTick(after: now, since: bootTime) : nil
+    }
 
     /// Byte `i` of the blob: 63 letters and a newline per 64-byte line, each line shifted by one.
     public static func blobByte(_ i: Int) -> UInt8 {

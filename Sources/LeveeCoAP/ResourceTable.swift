@@ -63,6 +63,9 @@ public struct ResourceDescriptor: Sendable {
         self.sizeHint = sizeHint
         self.maxBody = maxBody
     }
+
+    /// What a table answers for an index it does not have (never listed, never matched).
+    public static var absent: ResourceDescriptor { ResourceDescriptor("", methods: Methods(bits: 0), formats: .none) }
 }
 
 /// A request as a handler sees it, after the server checked method, formats, Block1 order and size.
