@@ -80,8 +80,9 @@ final class ObserveTests: XCTestCase {
 
     func testFullTableIsServiceUnavailableWithMaxAge() throws {
         let h = Harness()
-        for i in 0..<8 {
-            let r = try register(h, token: [UInt8(i)], id: UInt16(i + 1), from: Endpoint(ipv4: 0x0A00_0000 + UInt32(i), port: 5683))
+        for i in 0..<CoAPLimits.observerCapacity {
+            let r = try register(h, token: [UInt8(truncatingIfNeeded: i)], id: UInt16(i + 1),
+                                 from: Endpoint(ipv4: 0x0A00_0000 + UInt32(i), port: 5683))
             XCTAssertNotNil(r.uint(OptionNumber.observe))
         }
         let refused = try register(h, token: [0x99], id: 100)
@@ -91,7 +92,7 @@ final class ObserveTests: XCTestCase {
         // Re-registering an existing (endpoint, token) replaces it and needs no new slot.
         let again = try register(h, token: [3], id: 101, from: Endpoint(ipv4: 0x0A00_0003, port: 5683))
         XCTAssertEqual(again.code, .content)
-        XCTAssertEqual(h.node.counters.observers, 8)
+        XCTAssertEqual(h.node.counters.observers, UInt32(CoAPLimits.observerCapacity))
     }
 
     func testMaxIntervalNotificationForAResourceThatDoesNotChange() throws {
