@@ -44,7 +44,13 @@ public struct SensorMonitor: RiskInputs {
     @discardableResult
     public mutating func sample<Driver: SensorDriver>(_ channel: Channel, from driver: inout Driver,
                                                       at seconds: UInt32) -> SampleVerdict {
-        let reading = driver.read(channel, at: seconds)
+        record(channel, reading: driver.read(channel, at: seconds), at: seconds)
+    }
+
+    /// Judges and stores one reading of `channel` taken at `seconds` (nil or NaN: no answer). The
+    /// sampler task calls it with what the board's driver converted (`SensorScan`).
+    @discardableResult
+    public mutating func record(_ channel: Channel, reading: Float?, at seconds: UInt32) -> SampleVerdict {
         let verdict = health[channel.index].judge(reading, channel: channel, config: config)
         switch verdict {
         case .good(let value): histories[channel.index].append(HistorySample(seconds: seconds, value: value))
@@ -71,6 +77,13 @@ public struct SensorMonitor: RiskInputs {
             sampled += 1
         }
         return sampled
+    }
+
+    /// The channels due at `seconds` (their period has come).
+    public func due(at seconds: UInt32) -> ChannelSet {
+        var set = ChannelSet.empty
+        for i in 0..<Channel.count where nextDue[i] <= seconds { set.insert(Channel(index: i)) }
+        return set
     }
 
     /// The earliest field second at which some channel is due: when a single sampler task should
