@@ -36,8 +36,19 @@ extension UDPSocket: HostDatagramDriver {
 public enum HostNode {
     public typealias Port = HostPort<NodeTasks>
 
-    /// Serves until a stop signal arrives; returns the signal number.
+    /// Serves with the chip's ADC stub as sensors and the configuration kept in RAM.
     public static func run<Driver: HostDatagramDriver & ~Copyable>(on driver: borrowing Driver) throws(SocketError) -> Int32 {
+        var sensors = ADCStubDriver()
+        var store = VolatileConfigStore()
+        return try run(on: driver, sensors: &sensors, store: &store)
+    }
+
+    /// Serves until a stop signal arrives; returns the signal number. `sensors` is converted when
+    /// the node asks for a scan; `store` holds the configuration record (read at boot, written
+    /// after every accepted change); field time runs `timeCompression` times faster than the clock.
+    public static func run<Driver: HostDatagramDriver & ~Copyable, Sensors: SensorDriver, Store: ConfigStore>(
+        on driver: borrowing Driver, sensors: inout Sensors, store: inout Store, timeCompression: UInt32 = 1,
+        bootEpoch: UInt64? = nil) throws(SocketError) -> Int32 {
         let clock = MonotonicClock()
         Port.advanceTime(to: clock.now())
         do throws(SchedulerConfigurationError) {
@@ -51,8 +62,22 @@ public enum HostNode {
         var fds = [pollfd(fd: driver.pollDescriptor, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: stopPipe, events: Int16(POLLIN), revents: 0)]
         let idle = TaskContext<Port>.idle
-        idle.lock(Service.self) { $0.resources.bootTime = clock.now() }
+        let config = NodeConfiguration.load(from: &store, timeCompression: timeCompression)
+        idle.lock(Service.self) { service in
+            service.resources.bootTime = clock.now()
+            service.resources.withLevee { levee in
+                levee.monitor.config = config
+                levee.bootEpoch = bootEpoch
+            }
+        }
+        var savedGeneration: UInt32 = 0
         while true {
+            // Sensors: a scan the scan-start task asked for is converted, then the sampler runs.
+            if NodeSensors.convert(&sensors, idle) {
+                Port.advanceTime(to: clock.now())
+                Port.latch(.sensorConversion)
+                Port.advanceTime(to: clock.now())
+            }
             var timeout: Int32 = -1
             if let wait = Port.timeUntilNextTimer() {
                 timeout = Int32(min(wait.microseconds / 1_000 + 1, 60_000))
@@ -66,6 +91,9 @@ public enum HostNode {
             }
             var more = true
             repeat {
+                // The clock first: an event latched now is released now, not when the loop last
+                // woke (else every wake-up for a timer counts as a late network-receive run).
+                Port.advanceTime(to: clock.now())
                 // Receive: fill the queue as a MAC's DMA would, then raise the interrupt.
                 more = idle.lock(ReceiveQueue.self) { queue in
                     while !queue.isFull {
@@ -81,10 +109,12 @@ public enum HostNode {
                 }
                 Port.latch(.networkReceive)
                 Port.advanceTime(to: clock.now())
+
                 idle.lock(TransmitQueue.self) { queue in
                     while queue.consume({ datagram, destination in driver.send(datagram, to: destination) }) != nil {}
                 }
                 driver.flush()
+                NodeConfiguration.persist(to: &store, saved: &savedGeneration, idle)
             } while more
         }
     }
