@@ -198,11 +198,17 @@ public enum NodeTasks: TaskSet {
     }
 
     /// Queues the CoAP timer task for the service's next deadline, unless an earlier one is queued.
+    /// All under the service lock: a task below the CoAP timer's priority (the sampler) arming it
+    /// would otherwise be preempted inside `spawn` by the timer task it just released, and then
+    /// record a deadline already served over the one that task armed (no notification until a
+    /// later timer fired).
     static func armTimer<Port: SchedulerPort>(_ context: TaskContext<Port>) where Port.App == Self {
-        guard let deadline = context.lock(Service.self, { $0.nextDeadline() }) else { return }
-        if let armed = NodeMemory.timerArmedAt, armed <= deadline { return }
-        if (try? context.spawn(at: deadline, .coapTimer, 0)) != nil {
-            NodeMemory.timerArmedAt = deadline
+        context.lock(Service.self) { service in
+            guard let deadline = service.nextDeadline() else { return }
+            if let armed = NodeMemory.timerArmedAt, armed <= deadline { return }
+            if (try? context.spawn(at: deadline, .coapTimer, 0)) != nil {
+                NodeMemory.timerArmedAt = deadline
+            }
         }
     }
 }

@@ -39,6 +39,13 @@ public enum NodeSensors {
     }
 }
 
+extension NodeSensors {
+    /// A scan waits for the board's conversion (the board must not sleep).
+    public static func scanWaiting<Port: SchedulerPort>(_ context: TaskContext<Port>) -> Bool where Port.App == NodeTasks {
+        context.lock(SensorScanResource.self) { $0.converting }
+    }
+}
+
 /// What one sampler run changed, for the notifications.
 public struct SamplerStep: Equatable, Sendable {
     /// The risk representation changed (level, reason, source or ignored channels).

@@ -72,16 +72,20 @@ public enum HostNode {
         }
         var savedGeneration: UInt32 = 0
         while true {
-            // Sensors: a scan the scan-start task asked for is converted, then the sampler runs.
-            if NodeSensors.convert(&sensors, idle) {
+            // Sensors: a scan the scan-start task asked for is converted, then the sampler runs
+            // (a few in a row when a high --speed has them due back to back, then the network).
+            var scans = 0
+            while scans < 8, NodeSensors.convert(&sensors, idle) {
                 Port.advanceTime(to: clock.now())
                 Port.latch(.sensorConversion)
                 Port.advanceTime(to: clock.now())
+                scans += 1
             }
             var timeout: Int32 = -1
             if let wait = Port.timeUntilNextTimer() {
                 timeout = Int32(min(wait.microseconds / 1_000 + 1, 60_000))
             }
+            if NodeSensors.scanWaiting(idle) { timeout = 0 }
             let ready = poll(&fds, 2, timeout)
             if ready < 0 && errno != EINTR { throw .system("poll", errno) }
             if fds[1].revents != 0 {
