@@ -110,8 +110,8 @@ public enum ConfigText {
             case .driftWindow: return c.driftWindowSeconds
             case .raiseHold: return c.raiseHoldSeconds
             case .clearHold: return c.clearHoldSeconds
-            case .recoverySamples: return UInt32(c.recoverySamples)
-            case .missingLimit: return UInt32(c.missingLimit)
+            case .recoverySamples: return UInt32(truncatingIfNeeded: c.recoverySamples)
+            case .missingLimit: return UInt32(truncatingIfNeeded: c.missingLimit)
             default: return 0
             }
         }
@@ -134,7 +134,8 @@ public enum ConfigText {
             case .raiseHold: c.raiseHoldSeconds = n
             case .clearHold: c.clearHoldSeconds = n
             case .recoverySamples, .missingLimit:
-                guard let small = UInt16(exactly: n) else { return false }
+                guard n <= 0xFFFF else { return false }
+                let small = UInt16(truncatingIfNeeded: n)
                 if self == .recoverySamples { c.recoverySamples = small } else { c.missingLimit = small }
             default: return false
             }
@@ -221,9 +222,9 @@ public enum DecimalText {
         var value: UInt64 = 0
         for byte in text {
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9") else { return nil }
-            value = value * 10 + UInt64(byte - UInt8(ascii: "0"))
+            value = value * 10 + UInt64(widening: byte - UInt8(ascii: "0"))
         }
-        return UInt32(exactly: value)
+        return UInt32(narrowing: value)
     }
 
     /// `[-]digits[.digits]`, at most nine digits in all (Float's precision).
@@ -243,7 +244,7 @@ public enum DecimalText {
             i += 1
             if byte == UInt8(ascii: ".") && !seenPoint { seenPoint = true; continue }
             guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 9 else { return nil }
-            mantissa = mantissa * 10 + UInt32(byte - UInt8(ascii: "0"))
+            mantissa = mantissa * 10 + UInt32(truncatingIfNeeded: byte - UInt8(ascii: "0"))
             digits += 1
             if seenPoint { fraction += 1 }
         }

@@ -1,4 +1,5 @@
 import LeveeBase
+import LeveeCoAP
 import LeveeScheduler
 
 /// One sensor scan: which channels to convert at which field second, and what came back — the
