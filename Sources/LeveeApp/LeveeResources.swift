@@ -149,7 +149,11 @@ public struct LeveeResources: ResourceTable {
     mutating func risk(_ request: Request, _ response: inout ResponseWriter) -> Code {
         let assessment = monitor.risk
         if request.format == ContentFormat.textPlain {
-            Self.withScratch(&response) { assessment.describe(into: &$0) }
+            // A status line: an observing client prints one per notification.
+            Self.withScratch(&response) { w in
+                assessment.describe(into: &w)
+                w.append(UInt8(ascii: "\n"))
+            }
             return .content
         }
         let clock = clock(request.now)
@@ -227,7 +231,6 @@ public struct LeveeResources: ResourceTable {
             count("config-changes", generation, &encoder)
             count("config-rejected", rejected, &encoder)
             count("sampler/runs", figures.samplerRuns, &encoder)
-            count("sampler/longest-us", UInt32(narrowing: figures.samplerLongestMicros) ?? UInt32.max, &encoder)
             count("tasks/overruns", figures.deadlineOverruns, &encoder)
             count("tasks/queue-overflows", figures.queueOverflows, &encoder)
             count("coap/requests", figures.requests, &encoder)
@@ -303,7 +306,6 @@ extension ResponseWriter: SenMLOutput {
 /// sampler task copies in at every run, for `/health`.
 public struct NodeFigures: Sendable {
     public var samplerRuns: UInt32 = 0
-    public var samplerLongestMicros: UInt64 = 0
     public var deadlineOverruns: UInt32 = 0
     public var queueOverflows: UInt32 = 0
     public var requests: UInt32 = 0
@@ -314,7 +316,7 @@ public struct NodeFigures: Sendable {
     public init() {}
 
     /// Records in `/health`.
-    static let recordCount = 17
+    static let recordCount = 16
 }
 
 /// `name=value` parameters in Uri-Query options.

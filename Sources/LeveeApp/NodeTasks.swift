@@ -143,7 +143,6 @@ public enum NodeTasks: TaskSet {
             let counters = service.counters
             return service.resources.withLevee { levee in
                 levee.figures.samplerRuns = statistics.runs
-                levee.figures.samplerLongestMicros = statistics.longestRun
                 levee.figures.deadlineOverruns = overruns
                 levee.figures.queueOverflows = overflows
                 levee.figures.requests = counters.requests
