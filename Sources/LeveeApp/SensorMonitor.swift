@@ -177,12 +177,11 @@ public struct SensorMonitor: RiskInputs {
 }
 
 /// The application's static state, counted by the firmware budget like every other buffer: the
-/// monitor and the samples of its history. The sampling tasks and the CoAP handlers reach it under
-/// the scheduler's locks (wired with the resources); the self-checks use it at boot before any
-/// task runs.
+/// samples of the history. The node's monitor (in `LeveeResources`, inside the service) keeps its
+/// rings here; the sampler task and the CoAP handlers reach it under the service lock; the
+/// self-checks use it at boot before any task runs.
 public enum AppMemory {
     nonisolated(unsafe) public static var historyStorage = HistoryLimits.NodeStorage(repeating: HistorySample(seconds: 0, value: 0))
-    nonisolated(unsafe) public static var monitor = SensorMonitor(historyStorage: UnsafeMutableBufferPointer(start: nil, count: 0))
 
     /// The node's history storage as a buffer of samples, for a monitor kept elsewhere (e.g. in a
     /// scheduler `SharedResource`). The storage is a static, so its address is fixed for the life
@@ -191,10 +190,5 @@ public enum AppMemory {
         let base = withUnsafeMutablePointer(to: &historyStorage) { UnsafeMutableRawPointer($0) }
         let count = HistoryLimits.samplesPerChannel * Channel.count
         return UnsafeMutableBufferPointer(start: base.bindMemory(to: HistorySample.self, capacity: count), count: count)
-    }
-
-    /// Gives the node's monitor its history storage (once, at boot).
-    public static func attachHistory(config: AppConfig = AppConfig()) {
-        monitor = SensorMonitor(config: config, historyStorage: historyBuffer())
     }
 }
