@@ -91,6 +91,8 @@ public enum NodeTasks: TaskSet {
 
     public static func initialize<Port: SchedulerPort>(_ context: TaskContext<Port>) where Port.App == Self {
         NodeMemory.timerArmedAt = nil
+        NodeMemory.dueNowQueued = false
+        NodeMemory.transmitBlocked = false
         context.lock(Service.self) { $0.resources.withLevee { $0.attachHistory() } }
         // The first scan: every channel, at field time 0.
         context.lock(SensorScanResource.self) { $0 = SensorScan(requested: ChannelSet(bits: (1 << Channel.count) - 1), seconds: 0) }
@@ -104,7 +106,13 @@ public enum NodeTasks: TaskSet {
         case .network:
             answerReceived(context)
         case .coapTimer:
-            NodeMemory.timerArmedAt = nil
+            context.lock(Service.self) { _ in
+                if message == NodeMemory.dueNow {
+                    NodeMemory.dueNowQueued = false
+                } else if let armed = NodeMemory.timerArmedAt, armed <= context.scheduled {
+                    NodeMemory.timerArmedAt = nil   // the armed timer fired (not a superseded later one)
+                }
+            }
             sendOwnMessages(context)
         case .scanStart:
             context.lock(SensorScanResource.self) { $0.converting = true }
@@ -137,6 +145,7 @@ public enum NodeTasks: TaskSet {
             for i in 0..<Channel.count where scan.requested.contains(Channel(index: i)) {
                 service.resourceChanged(service.resources.index(ofSensor: Channel(index: i)))
             }
+            service.resourceChanged(service.resources.sensorsIndex)
             if step.riskChanged {
                 service.resourceChanged(service.resources.riskIndex, confirmable: step.levelChanged)
             }
@@ -155,7 +164,10 @@ public enum NodeTasks: TaskSet {
             }
         }
         context.lock(SensorScanResource.self) { $0 = next.0 }
-        _ = try? context.spawn(at: max(next.1, context.now()), .scanStart, 0)
+        if (try? context.spawn(at: max(next.1, context.now()), .scanStart, 0)) == nil {
+            // The timer queue is full (counted by the scheduler): scan now rather than never.
+            _ = try? context.spawn(.scanStart, 0)
+        }
     }
 
     /// Every received datagram through the service; replies into the transmit queue.
@@ -192,21 +204,39 @@ public enum NodeTasks: TaskSet {
                         return (message.count, destination)
                     }
                 }
+                // Stopped by a full queue: the rest waits until the board has sent it.
+                NodeMemory.transmitBlocked = more
             }
         }
     }
 
     /// Queues the CoAP timer task for the service's next deadline, unless an earlier one is queued.
-    /// All under the service lock: a task below the CoAP timer's priority (the sampler) arming it
-    /// would otherwise be preempted inside `spawn` by the timer task it just released, and then
-    /// record a deadline already served over the one that task armed (no notification until a
-    /// later timer fired).
+    ///
+    /// The scheduler's timer queue (16 entries) cannot cancel an entry, so a superseded one stays
+    /// until it fires. To keep them few: what is due now (a change, an alarm) goes straight into
+    /// the task's queue, not the timer queue; and no timer is set further than `timerHorizon`
+    /// ahead, so a new deadline (a retransmission, 2 s or more away) is never earlier than the one
+    /// armed and supersedes nothing. The price is one empty run a second while observers exist.
+    /// All under the service lock: a task below the CoAP timer's priority (the sampler) would
+    /// otherwise be preempted inside `spawn` by the timer task it just released.
     static func armTimer<Port: SchedulerPort>(_ context: TaskContext<Port>) where Port.App == Self {
         context.lock(Service.self) { service in
-            guard let deadline = service.nextDeadline() else { return }
-            if let armed = NodeMemory.timerArmedAt, armed <= deadline { return }
-            if (try? context.spawn(at: deadline, .coapTimer, 0)) != nil {
-                NodeMemory.timerArmedAt = deadline
+            guard var deadline = service.nextDeadline() else { return }
+            let now = context.now()
+            if deadline <= now && NodeMemory.transmitBlocked {
+                // Due, but the transmit queue is full: try again once the board has emptied it
+                // (the timer is released at its next turn, never inside this one).
+                deadline = now + NodeMemory.transmitRetry
+            }
+            if deadline <= now {
+                guard !NodeMemory.dueNowQueued else { return }
+                if (try? context.spawn(.coapTimer, NodeMemory.dueNow)) != nil { NodeMemory.dueNowQueued = true }
+                return
+            }
+            let at = min(deadline, now + NodeMemory.timerHorizon)
+            if let armed = NodeMemory.timerArmedAt, armed <= at { return }
+            if (try? context.spawn(at: at, .coapTimer, 0)) != nil {
+                NodeMemory.timerArmedAt = at
             }
         }
     }
@@ -217,6 +247,14 @@ public enum NodeTasks: TaskSet {
 enum NodeMemory {
     /// When the CoAP timer task is queued for (nil: not queued).
     nonisolated(unsafe) static var timerArmedAt: Instant?
+    /// The CoAP timer task is queued to run now (message `dueNow`), outside the timer queue.
+    nonisolated(unsafe) static var dueNowQueued = false
+    static let dueNow: UInt8 = 1
+    /// The last run of the CoAP timer task left messages for lack of room in the transmit queue.
+    nonisolated(unsafe) static var transmitBlocked = false
+    static let transmitRetry = Interval.milliseconds(1)
+    /// The furthest ahead the CoAP timer is set (see `armTimer`).
+    static let timerHorizon = Interval.seconds(1)
 }
 
 /// The node's shared resources: static storage (counted by the budget), reachable only through
