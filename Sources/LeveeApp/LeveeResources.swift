@@ -3,6 +3,7 @@ import LeveeCoAP
 
 /// The application's resources: what an operator reads, observes and changes.
 ///
+/// - `/sensors`: every channel's latest value and fault, one SenML pack, observable.
 /// - `/sensors/<channel>`: the latest value, observable; SenML JSON (110) or CBOR (112) by Accept,
 ///   text/plain (0) for the bare number in the node's unit.
 /// - `/history/<channel>`: the channel's ring as a SenML pack (block-wise when long);
@@ -37,12 +38,13 @@ public struct LeveeResources: ResourceTable {
     }
 
     public enum Resource: Int, Sendable {
-        // 0 ..< 9: /sensors/<channel>, 9 ..< 18: /history/<channel> (channel = offset from the first).
-        case sensorsFirst = 0
-        case historyFirst = 9
-        case risk = 18
-        case config = 19
-        case health = 20
+        // 1 ..< 10: /sensors/<channel>, 10 ..< 19: /history/<channel> (channel = offset from the first).
+        case sensors = 0
+        case sensorsFirst = 1
+        case historyFirst = 10
+        case risk = 19
+        case config = 20
+        case health = 21
 
         public static let last = Resource.health
     }
@@ -59,7 +61,7 @@ public struct LeveeResources: ResourceTable {
 
     public func descriptor(of resource: Int) -> ResourceDescriptor {
         if resource >= Resource.sensorsFirst.rawValue && resource < Resource.historyFirst.rawValue {
-            return ResourceDescriptor(Self.sensorPath(Channel(index: resource)), methods: .get, rt: "levee.sensor",
+            return ResourceDescriptor(Self.sensorPath(Channel(index: resource - Resource.sensorsFirst.rawValue)), methods: .get, rt: "levee.sensor",
                                       if: "core.s", formats: Self.readingFormats, observable: true)
         }
         if resource >= Resource.historyFirst.rawValue && resource < Resource.risk.rawValue {
@@ -67,6 +69,9 @@ public struct LeveeResources: ResourceTable {
                                       methods: .get, rt: "levee.history", if: "core.s", formats: Self.senmlFormats)
         }
         switch Resource(rawValue: resource) {
+        case .sensors:
+            return ResourceDescriptor("/sensors", methods: .get, rt: "levee.sensors", if: "core.s",
+                                      formats: Self.senmlFormats, observable: true)
         case .risk:
             return ResourceDescriptor("/risk", methods: .get, rt: "levee.risk", if: "core.s",
                                       formats: Self.readingFormats, observable: true)
@@ -84,12 +89,16 @@ public struct LeveeResources: ResourceTable {
     public mutating func handle(_ request: Request, response: inout ResponseWriter) -> Outcome {
         let r = request.resource
         if r >= Resource.sensorsFirst.rawValue && r < Resource.historyFirst.rawValue {
-            return .respond(sensor(Channel(index: r), request, &response))
+            return .respond(sensor(Channel(index: r - Resource.sensorsFirst.rawValue), request, &response))
         }
         if r >= Resource.historyFirst.rawValue && r < Resource.risk.rawValue {
             return .respond(history(Channel(index: r - Resource.historyFirst.rawValue), request, &response))
         }
         switch Resource(rawValue: r) {
+        case .sensors:
+            let clock = clock(request.now)
+            withEncoder(request.format, &response) { SenMLDocuments.latest(monitor, clock: clock, into: &$0) }
+            return .respond(.content)
         case .risk: return .respond(risk(request, &response))
         case .config: return .respond(config(request, &response))
         case .health: return .respond(health(request, &response))

@@ -41,6 +41,7 @@ public struct NodeResources: ResourceTable {
     public var leveeOffset: Int { groups.secondOffset }
     public func index(ofSensor channel: Channel) -> Int { leveeOffset + LeveeResources.sensor(channel) }
     public var riskIndex: Int { leveeOffset + LeveeResources.Resource.risk.rawValue }
+    public var sensorsIndex: Int { leveeOffset + LeveeResources.Resource.sensors.rawValue }
 
     public var resourceCount: Int { groups.resourceCount }
     public func descriptor(of resource: Int) -> ResourceDescriptor { groups.descriptor(of: resource) }

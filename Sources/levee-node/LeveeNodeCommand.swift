@@ -77,7 +77,9 @@ struct LeveeNodeCommand: ParsableCommand {
 
     func serve<Store: ConfigStore>(_ socket: consuming UDPSocket, _ sensors: inout LeveeSimulator,
                                    _ store: inout Store) throws -> Int32 {
-        let epoch = sensors.scenario.startEpoch
+        // Field time starts at the scenario's epoch, or now: SenML times are then absolute, so a
+        // representation changes only with new samples (a block-wise transfer holds still).
+        let epoch = sensors.scenario.startEpoch ?? UInt64(Date().timeIntervalSince1970)
         if let capture {   // raw-IP records of every datagram (LeveeLinux/PcapCapturingDriver.swift)
             let local = socket.localEndpoint
             return try HostNode.run(on: PcapCapturingDriver(socket, local: local,
