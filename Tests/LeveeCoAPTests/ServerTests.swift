@@ -84,8 +84,8 @@ final class ServerTests: XCTestCase {
         XCTAssertEqual(try links(["rt=levee.test.ticker"], id: 3), ["</test/ticker>"])
         XCTAssertEqual(try links(["rt=levee.test.b*"], id: 4), ["</test/blob>"])
         XCTAssertEqual(try links(["if=core.p"], id: 5), ["</config>", "</test/store>", "</test/upload>", "</test/counter>"])
-        XCTAssertEqual(try links(["href=/sys/*"], id: 6), ["</sys/coap>", "</sys/uptime>", "</sys/firmware>"])
-        XCTAssertEqual(try links(["ct=50"], id: 7), ["</sys/coap>"])
+        XCTAssertEqual(try links(["href=/sys/*"], id: 6), ["</sys/coap>", "</sys/uptime>", "</sys/firmware>", "</sys/tasks>", "</sys/net>"])
+        XCTAssertEqual(try links(["ct=50"], id: 7), ["</sys/coap>", "</sys/net>"])
         XCTAssertEqual(try links(["rt=nothing"], id: 8), [])
         XCTAssertEqual(try links(["foo=bar"], id: 9), [])
     }
