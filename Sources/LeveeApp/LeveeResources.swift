@@ -172,6 +172,13 @@ public struct LeveeResources: ResourceTable {
 
     mutating func config(_ request: Request, _ response: inout ResponseWriter) -> Code {
         guard request.method == .get else {
+            // One change is one body: pairs split over Block1 blocks would be judged in halves.
+            guard request.bodyOffset == 0 && request.bodyIsLast else {
+                configRejected &+= 1
+                response.contentFormat = ContentFormat.textPlain
+                response.payload("send the change in one block")
+                return .requestEntityTooLarge
+            }
             var changed = monitor.config
             switch ConfigText.apply(request.body, to: &changed) {
             case .malformed:
