@@ -40,7 +40,7 @@ final class LibcoapInteropTests: XCTestCase {
         let filtered = client.send(client.request(COAP_REQUEST_CODE_GET, ".well-known/core", query: ["rt=levee.test.t*"]))
         XCTAssertEqual(filtered.first?.text, "</test/ticker>;rt=\"levee.test.ticker\";if=\"core.s\";ct=0;obs")
         let byInterface = client.send(client.request(COAP_REQUEST_CODE_GET, ".well-known/core", query: ["if=core.p"]))
-        XCTAssertEqual(byInterface.first?.text.split(separator: ",").count, 3, byInterface.first?.text ?? "")
+        XCTAssertEqual(byInterface.first?.text.split(separator: ",").count, 4, byInterface.first?.text ?? "")   // /config, three /test
         XCTAssertEqual(node.stop(), 0, "Ctrl-C stops the node cleanly")
     }
 

@@ -44,6 +44,34 @@ final class ObserveTests: XCTestCase {
         XCTAssertNil(h.node.nextDeadline())
     }
 
+    /// An alarm: `resourceChanged(_:confirmable: true)` makes the next notification CON whatever
+    /// the pacing; a second alarm while that CON is unacknowledged waits for the ACK (NSTART 1)
+    /// instead of going out NON; an ordinary change stays NON.
+    func testConfirmableChangeIsNotifiedConAndWaitsForTheConInFlight() throws {
+        let h = Harness()
+        let risk = h.node.resources.riskIndex
+        let first = try XCTUnwrap(h.send(Message.request(.get, "risk", id: 1, token: [7]).with(OptionNumber.observe, uint: 0)))
+        XCTAssertEqual(first.code, .content)
+        h.node.resourceChanged(risk)
+        let (_, plain) = try XCTUnwrap(h.outgoing())
+        XCTAssertEqual(plain.type, .nonConfirmable, "an ordinary change: NON")
+
+        h.node.resourceChanged(risk, confirmable: true)
+        let (_, alarm) = try XCTUnwrap(h.outgoing())
+        XCTAssertEqual(alarm.type, .confirmable)
+        XCTAssertEqual(alarm.token, [7])
+        h.node.resourceChanged(risk, confirmable: true)
+        XCTAssertNil(h.outgoing(), "the second alarm waits for the first one's ACK")
+        XCTAssertNil(h.sendRaw([0x60, 0x00, UInt8(alarm.messageID >> 8), UInt8(alarm.messageID & 0xFF)]), "ACK")
+        let (_, second) = try XCTUnwrap(h.outgoing())
+        XCTAssertEqual(second.type, .confirmable, "then it goes out, CON")
+        XCTAssertNotEqual(second.messageID, alarm.messageID)
+        XCTAssertGreaterThan(try XCTUnwrap(second.uint(OptionNumber.observe)), try XCTUnwrap(alarm.uint(OptionNumber.observe)))
+        XCTAssertNil(h.sendRaw([0x60, 0x00, UInt8(second.messageID >> 8), UInt8(second.messageID & 0xFF)]))
+        h.node.resourceChanged(risk)
+        XCTAssertEqual(try XCTUnwrap(h.outgoing()).1.type, .nonConfirmable, "back to the ordinary pacing")
+    }
+
     func testResetToNonNotificationRemovesObserver() throws {
         let h = Harness()
         _ = try register(h, token: [1], id: 1)

@@ -87,9 +87,7 @@ public func freeUDPPort() -> UInt16 {
 /// Runs a command-line tool found in the system's bin folders and returns its status and output
 /// (standard output and error together); skips the test when the tool is not installed.
 public func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let path = ["/usr/bin", "/usr/local/bin", "/bin"].map { "\($0)/\(name)" }
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
-    guard let path else { throw XCTSkip("\(name) is not installed (make deps installs it)") }
+    let path = try toolPath(name)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: path)
     process.arguments = arguments
@@ -100,6 +98,40 @@ public func runTool(_ name: String, _ arguments: [String]) throws -> (status: In
     let data = pipe.fileHandleForReading.readDataToEndOfFile()
     process.waitUntilExit()
     return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+}
+
+/// Where a command-line tool is installed; skips the test when it is not.
+public func toolPath(_ name: String) throws -> String {
+    let path = ["/usr/bin", "/usr/local/bin", "/bin"].map { "\($0)/\(name)" }
+        .first { FileManager.default.isExecutableFile(atPath: $0) }
+    guard let path else { throw XCTSkip("\(name) is not installed (make deps installs it)") }
+    return path
+}
+
+/// Runs several invocations of a tool at once, each writing into a file of its own (a pipe left
+/// unread would stall a client that prints a lot); returns their outputs in order.
+public func runToolsConcurrently(_ name: String, _ invocations: [[String]]) throws -> [String] {
+    let path = try toolPath(name)
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("levee-\(UUID().uuidString)")
+    try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+    defer { try? FileManager.default.removeItem(at: directory) }
+    var running: [(Process, URL)] = []
+    for (i, arguments) in invocations.enumerated() {
+        let file = directory.appendingPathComponent("\(i).out")
+        FileManager.default.createFile(atPath: file.path, contents: nil)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: path)
+        process.arguments = arguments
+        let handle = try FileHandle(forWritingTo: file)
+        process.standardOutput = handle
+        process.standardError = handle
+        try process.run()
+        running.append((process, file))
+    }
+    return try running.map { process, file in
+        process.waitUntilExit()
+        return String(decoding: try Data(contentsOf: file), as: UTF8.self)
+    }
 }
 
 /// libcoap's command-line client.
