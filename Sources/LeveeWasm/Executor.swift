@@ -151,55 +151,55 @@ enum Executor {
                 ctx.instance.pointee.globals[Int(pc[1])].pointee.value = fp[Int(pc[2])]
                 pc += 3
             case .load32:
-                let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 4, ctx.memorySize)
                 fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt32.self))
-                pc += 4
+                pc += 5
             case .load64:
-                let ea = try address(fp, pc, at: 2, 8, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 8, ctx.memorySize)
                 fp[Int(pc[1])] = load(ctx.memory + ea, UInt64.self)
-                pc += 4
+                pc += 5
             case .load8S32:
-                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
                 fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(ctx.memory.load(fromByteOffset: ea, as: Int8.self))))
-                pc += 4
+                pc += 5
             case .load8U32:
-                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
                 fp[Int(pc[1])] = u64(ctx.memory.load(fromByteOffset: ea, as: UInt8.self))
-                pc += 4
+                pc += 5
             case .load16S32:
-                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 2, ctx.memorySize)
                 fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(load(ctx.memory + ea, Int16.self))))
-                pc += 4
+                pc += 5
             case .load16U32:
-                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 2, ctx.memorySize)
                 fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt16.self))
-                pc += 4
+                pc += 5
             case .load8S64:
-                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
                 fp[Int(pc[1])] = UInt64(bitPattern: s64(ctx.memory.load(fromByteOffset: ea, as: Int8.self)))
-                pc += 4
+                pc += 5
             case .load16S64:
-                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 2, ctx.memorySize)
                 fp[Int(pc[1])] = UInt64(bitPattern: s64(load(ctx.memory + ea, Int16.self)))
-                pc += 4
+                pc += 5
             case .load32S64:
-                let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 4, ctx.memorySize)
                 fp[Int(pc[1])] = UInt64(bitPattern: s64(load(ctx.memory + ea, Int32.self)))
-                pc += 4
+                pc += 5
             case .store32:
-                let ea = try address(fp, pc, at: 1, 4, ctx.memorySize)
+                let ea = try storeAddress(fp, pc, 4, ctx.memorySize)
                 ctx.memory.storeBytes(of: UInt32(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt32.self)
                 pc += 4
             case .store64:
-                let ea = try address(fp, pc, at: 1, 8, ctx.memorySize)
+                let ea = try storeAddress(fp, pc, 8, ctx.memorySize)
                 ctx.memory.storeBytes(of: fp[Int(pc[2])], toByteOffset: ea, as: UInt64.self)
                 pc += 4
             case .store8:
-                let ea = try address(fp, pc, at: 1, 1, ctx.memorySize)
+                let ea = try storeAddress(fp, pc, 1, ctx.memorySize)
                 ctx.memory.storeBytes(of: UInt8(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt8.self)
                 pc += 4
             case .store16:
-                let ea = try address(fp, pc, at: 1, 2, ctx.memorySize)
+                let ea = try storeAddress(fp, pc, 2, ctx.memorySize)
                 ctx.memory.storeBytes(of: UInt16(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt16.self)
                 pc += 4
             case .memorySize, .memoryGrow, .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryCopyBetween,
@@ -906,6 +906,166 @@ enum Executor {
                 let b = pc[3]
                 fp[Int(pc[1])] = u64(a &>> b)
                 pc += 4
+            case .brI32Eq:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a == b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32EqImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a == b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32Ne:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a != b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32NeImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a != b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LtS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if Int32(bitPattern: a) < Int32(bitPattern: b) {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LtSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if Int32(bitPattern: a) < Int32(bitPattern: b) {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LtU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a < b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LtUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a < b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GtS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if Int32(bitPattern: a) > Int32(bitPattern: b) {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GtSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if Int32(bitPattern: a) > Int32(bitPattern: b) {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GtU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a > b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GtUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a > b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LeS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if Int32(bitPattern: a) <= Int32(bitPattern: b) {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LeSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if Int32(bitPattern: a) <= Int32(bitPattern: b) {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LeU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a <= b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LeUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a <= b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GeS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if Int32(bitPattern: a) >= Int32(bitPattern: b) {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GeSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if Int32(bitPattern: a) >= Int32(bitPattern: b) {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GeU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a >= b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GeUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a >= b {
+                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
             // END GENERATED cases
             }
         }
@@ -921,13 +1081,37 @@ enum Executor {
         return v
     }
 
-    /// The effective address of a load/store (`op d addr offset`), checked against the memory.
+    /// The effective address `base + offset` of an access of `size` bytes, checked against the memory.
     @inline(__always)
-    static func address(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>, at operand: Int,
-                        _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
-        let ea = u64(UInt32(truncatingIfNeeded: fp[Int(pc[operand])])) &+ u64(pc[3])
+    static func address(_ base: UInt32, _ offset: UInt32, _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        let ea = u64(base) &+ u64(offset)
         guard ea &+ size <= memorySize else { throw .outOfBounds }
         return Int(truncatingIfNeeded: ea)
+    }
+
+    /// A load's address (`op d addr imm offset`): the immediate is added with 32-bit wrap-around,
+    /// as by the `i32.add` of a constant that the translator folded into it.
+    @inline(__always)
+    static func loadAddress(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>,
+                            _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        try address(UInt32(truncatingIfNeeded: fp[Int(pc[2])]) &+ pc[3], pc[4], size, memorySize)
+    }
+
+    /// A store's address (`op addr value offset`).
+    @inline(__always)
+    static func storeAddress(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>,
+                             _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        try address(UInt32(truncatingIfNeeded: fp[Int(pc[1])]), pc[3], size, memorySize)
+    }
+
+    /// A taken compare-and-branch (`op a b off cost`): charges its cost (a loop body's at a
+    /// back-edge, 0 forward) and jumps.
+    @inline(__always)
+    static func takeBranch<H: WasmHost>(_ pc: inout UnsafePointer<UInt32>, _ remaining: inout Int64, _ nextCheck: inout Int64,
+                                        _ interval: Int64, _ host: inout H) throws(Trap) {
+        remaining &-= Int64(bitPattern: u64(pc[4]))
+        if remaining < nextCheck { try charge(&remaining, &nextCheck, interval, &host) }
+        pc += 3 &+ Int(Int32(bitPattern: pc[3]))
     }
 
     @inline(__always)

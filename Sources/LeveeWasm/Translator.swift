@@ -220,13 +220,67 @@ struct Translator {
     /// forward ones join the label's chain.
     private mutating func branchOffset(to frameIndex: Int) throws(LoadError) {
         try reserve(1)
+        let at = pos
+        put(0)
+        target(at, frameIndex)
+    }
+
+    /// Aims the offset word at `at` at label `frameIndex` (see `branchOffset`).
+    private mutating func target(_ at: UInt32, _ frameIndex: Int) {
         if controls[frameIndex].kind == .loop {
-            put(UInt32(bitPattern: Int32(controls[frameIndex].start) - Int32(pos)))
+            code[Int(at)] = UInt32(bitPattern: Int32(controls[frameIndex].start) - Int32(at))
         } else {
-            let at = pos
-            put(controls[frameIndex].chain)
+            code[Int(at)] = controls[frameIndex].chain
             controls[frameIndex].chain = at + 1
         }
+    }
+
+    /// If the last instruction computed `cond` with an i32 comparison, removes it and returns the
+    /// compare-and-branch that tests the comparison itself (one dispatch less).
+    private mutating func foldCompare(_ cond: Operand, negated: Bool) -> (op: Op, a: UInt32, b: UInt32)? {
+        guard let last = lastBinary(writing: cond.slot), let op = NumericShape.compareBranch(last.op, negated: negated)
+        else { return nil }
+        dropLast()
+        return (op, last.a, last.b)
+    }
+
+    /// The instruction just emitted, if it is a binary `op d a b` writing stack slot `slot`: the
+    /// one consumer of that value may absorb it.
+    private func lastBinary(writing slot: UInt32) -> (op: Op, a: UInt32, b: UInt32)? {
+        guard lastDestination >= 2, lastDestination + 2 == pos, slot >= localCount, code[Int(lastDestination - 1)] == slot,
+              let op = Op(rawValue: UInt8(truncatingIfNeeded: code[Int(lastDestination - 2)]))
+        else { return nil }
+        return (op, code[Int(lastDestination)], code[Int(lastDestination + 1)])
+    }
+
+    /// Removes the instruction just emitted (its consumer absorbed it).
+    private mutating func dropLast() {
+        pos = lastDestination - 2
+        instructions -= 1
+        lastDestination = 0
+    }
+
+    /// Emits a branch taken when `cond` is true (false if `negated`) and returns the index of its
+    /// offset word, left for the caller to aim. A back-edge to loop frame `back` charges the
+    /// loop body's fuel (never negated). A comparison or `i32.eqz` computed just for the branch
+    /// is folded into it.
+    private mutating func emitBranchIf(_ cond: Operand, negated: Bool, back: Int? = nil) throws(LoadError) -> UInt32 {
+        var costWord = back != nil
+        if let c = foldCompare(cond, negated: negated) {
+            try emit(c.op, c.a, c.b)
+            costWord = true
+        } else if back != nil {
+            try emit(.brIfBack, cond.slot)
+        } else if let x = foldEqz(cond) {
+            try emit(negated ? .brIf : .brIfNot, x)
+        } else {
+            try emit(negated ? .brIfNot : .brIf, cond.slot)
+        }
+        try reserve(2)
+        let at = pos
+        put(0)
+        if costWord { put(back.map { instructions - controls[$0].startInstructions } ?? 0) }
+        return at
     }
 
     private func labelFrame(_ relative: UInt32) throws(LoadError) -> Int {
@@ -390,9 +444,16 @@ struct Translator {
         let addr = try pop(.i32)
         let d = try push(t)
         guard emitting else { return }
+        // An address computed as `x + constant` just for this load: the load adds the constant.
+        var base = addr.slot, imm: UInt32 = 0
+        if let last = lastBinary(writing: addr.slot), last.op == .i32AddImm || last.op == .i32SubImm {
+            dropLast()
+            base = last.a
+            imm = last.op == .i32AddImm ? last.b : 0 &- last.b
+        }
         try selectMemory(arg.memory)
         let at = pos
-        try emit(op, d, addr.slot, arg.offset)
+        try emit(op, d, base, imm, arg.offset)
         resultInFirstOperand(at)
         try restoreMemory(arg.memory)
     }
@@ -460,10 +521,8 @@ struct Translator {
             let wasEmitting = emitting
             try pushControl(.if, bt)
             if wasEmitting {
-                if let x = foldEqz(cond) { try emit(.brIf, x) } else { try emit(.brIfNot, cond.slot) }
-                try reserve(1)
-                controls[Int(depth - 1)].elsePatch = pos + 1
-                put(0)
+                let at = try emitBranchIf(cond, negated: true)
+                controls[Int(depth - 1)].elsePatch = at + 1
             }
         case 0x05:
             let i = Int(depth - 1)
@@ -501,19 +560,10 @@ struct Translator {
             try checkLabelValues(f)
             if emitting {
                 if f != 0 && !branchNeedsCopies(f) {
-                    if controls[f].kind == .loop {
-                        try emit(.brIfBack, cond.slot)
-                        try branchOffset(to: f)
-                        try reserve(1); put(instructions - controls[f].startInstructions)
-                    } else {
-                        if let x = foldEqz(cond) { try emit(.brIfNot, x) } else { try emit(.brIf, cond.slot) }
-                        try branchOffset(to: f)
-                    }
+                    let at = try emitBranchIf(cond, negated: false, back: controls[f].kind == .loop ? f : nil)
+                    target(at, f)
                 } else {
-                    if let x = foldEqz(cond) { try emit(.brIf, x) } else { try emit(.brIfNot, cond.slot) }
-                    try reserve(1)
-                    let skip = pos
-                    put(0)
+                    let skip = try emitBranchIf(cond, negated: true)
                     if f != 0 { try emitBranchCopies(f) }
                     try emitJump(f)
                     code[Int(skip)] = UInt32(bitPattern: Int32(pos) - Int32(skip))

@@ -102,6 +102,17 @@ IMM = ["Add", "Sub", "Mul", "And", "Or", "Xor", "Shl", "ShrS", "ShrU", "Eq", "Ne
        "LeS", "LeU", "GeS", "GeU"]
 IMM_OPS = [(code, name, ins, out, expr) for (code, name, ins, out, expr) in OPS if name[3:] in IMM and name.startswith("i32")]
 
+# Compare-and-branch: an i32 comparison that only feeds `br_if`/`if` is folded into the branch
+# (`brI32<Cmp> a b off cost`, `brI32<Cmp>Imm a imm off cost`; off relative to its own word, cost
+# the fuel of a loop body at a back-edge, else 0). The negation serves `if` and skips.
+CMP = ["Eq", "Ne", "LtS", "LtU", "GtS", "GtU", "LeS", "LeU", "GeS", "GeU"]
+NEGATE = {"Eq": "Ne", "Ne": "Eq", "LtS": "GeS", "GeS": "LtS", "LtU": "GeU", "GeU": "LtU",
+          "GtS": "LeS", "LeS": "GtS", "GtU": "LeU", "LeU": "GtU"}
+CMP_OPS = [(name, expr) for (_, name, _, _, expr) in OPS if name.startswith("i32") and name[3:] in CMP]
+
+def branch_name(name):
+    return "brI32" + name[3:]
+
 READ = {"i32": "UInt32(truncatingIfNeeded: fp[Int(pc[{}])])", "i64": "fp[Int(pc[{}])]",
         "f32": "Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[{}])]))",
         "f64": "Double(bitPattern: fp[Int(pc[{}])])"}
@@ -112,7 +123,8 @@ def is_bool(name, out, expr):
     return out == "i32" and any(s in expr for s in ("==", "!=", "<", ">")) and "&<<" not in expr and "&>>" not in expr and "try" not in expr
 
 def gen_enum():
-    return "\n".join([f"    case {name}" for _, name, _, _, _ in OPS] + [f"    case {name}Imm" for _, name, _, _, _ in IMM_OPS])
+    return "\n".join([f"    case {name}" for _, name, _, _, _ in OPS] + [f"    case {name}Imm" for _, name, _, _, _ in IMM_OPS]
+                     + [f"    case {branch_name(name)}{imm}" for name, _ in CMP_OPS for imm in ("", "Imm")])
 
 def gen_table():
     lines = []
@@ -132,6 +144,17 @@ def gen_table():
     lines.append("        switch op {")
     for _, name, _, _, _ in IMM_OPS:
         lines.append(f"        case .{name}: return .{name}Imm")
+    lines.append("        default: return nil")
+    lines.append("        }")
+    lines.append("    }")
+    lines.append("")
+    lines.append("    /// The compare-and-branch form of an i32 comparison: taken when it holds, or when it fails if `negated`.")
+    lines.append("    static func compareBranch(_ op: Op, negated: Bool) -> Op? {")
+    lines.append("        switch op {")
+    for name, _ in CMP_OPS:
+        neg = "i32" + NEGATE[name[3:]]
+        for imm in ("", "Imm"):
+            lines.append(f"        case .{name}{imm}: return negated ? .{branch_name(neg)}{imm} : .{branch_name(name)}{imm}")
     lines.append("        default: return nil")
     lines.append("        }")
     lines.append("    }")
@@ -160,6 +183,16 @@ def gen_cases():
         else:
             lines.append(f"                fp[Int(pc[1])] = {WRITE[out].format(expr)}")
         lines.append(f"                pc += 4")
+    for name, expr in CMP_OPS:
+        for imm in ("", "Imm"):
+            lines.append(f"            case .{branch_name(name)}{imm}:")
+            lines.append(f"                let a = {READ['i32'].format(1)}")
+            lines.append(f"                let b = {'pc[2]' if imm else READ['i32'].format(2)}")
+            lines.append(f"                if {expr} {{")
+            lines.append(f"                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)")
+            lines.append(f"                }} else {{")
+            lines.append(f"                    pc += 5")
+            lines.append(f"                }}")
     return "\n".join(lines)
 
 def replace(path, name, body):
