@@ -206,6 +206,20 @@ enum Executor {
                  .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop, .refFunc:
                 pc += try Bulk.execute(op, pc, fp, ctx.instance, ctx.record)
                 if op == .memoryGrow { ctx.refresh() }
+            case .f32MulAdd:
+                let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[4])]))
+                fp[Int(pc[1])] = u64((x + a * b).bitPattern)
+                pc += 5
+            case .addImmBrNz:
+                let d = UInt32(truncatingIfNeeded: fp[Int(pc[2])]) &+ pc[3]
+                fp[Int(pc[1])] = u64(d)
+                if d != 0 {
+                    try takeBranch(&pc, 4, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 6
+                }
             case .withMemory:
                 ctx.record = ctx.instance.pointee.memories[Int(pc[1])]
                 ctx.refresh()
@@ -906,11 +920,31 @@ enum Executor {
                 let b = pc[3]
                 fp[Int(pc[1])] = u64(a &>> b)
                 pc += 4
+            case .f32AddImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: pc[3])
+                fp[Int(pc[1])] = u64((a + b).bitPattern)
+                pc += 4
+            case .f32SubImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: pc[3])
+                fp[Int(pc[1])] = u64((a - b).bitPattern)
+                pc += 4
+            case .f32MulImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: pc[3])
+                fp[Int(pc[1])] = u64((a * b).bitPattern)
+                pc += 4
+            case .f32DivImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: pc[3])
+                fp[Int(pc[1])] = u64((a / b).bitPattern)
+                pc += 4
             case .brI32Eq:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if a == b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -918,7 +952,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if a == b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -926,7 +960,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if a != b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -934,7 +968,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if a != b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -942,7 +976,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if Int32(bitPattern: a) < Int32(bitPattern: b) {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -950,7 +984,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if Int32(bitPattern: a) < Int32(bitPattern: b) {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -958,7 +992,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if a < b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -966,7 +1000,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if a < b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -974,7 +1008,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if Int32(bitPattern: a) > Int32(bitPattern: b) {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -982,7 +1016,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if Int32(bitPattern: a) > Int32(bitPattern: b) {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -990,7 +1024,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if a > b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -998,7 +1032,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if a > b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1006,7 +1040,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if Int32(bitPattern: a) <= Int32(bitPattern: b) {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1014,7 +1048,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if Int32(bitPattern: a) <= Int32(bitPattern: b) {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1022,7 +1056,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if a <= b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1030,7 +1064,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if a <= b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1038,7 +1072,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if Int32(bitPattern: a) >= Int32(bitPattern: b) {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1046,7 +1080,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if Int32(bitPattern: a) >= Int32(bitPattern: b) {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1054,7 +1088,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 if a >= b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1062,7 +1096,7 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
                 let b = pc[2]
                 if a >= b {
-                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
                 } else {
                     pc += 5
                 }
@@ -1104,14 +1138,14 @@ enum Executor {
         try address(UInt32(truncatingIfNeeded: fp[Int(pc[1])]), pc[3], size, memorySize)
     }
 
-    /// A taken compare-and-branch (`op a b off cost`): charges its cost (a loop body's at a
-    /// back-edge, 0 forward) and jumps.
+    /// A taken fused branch (`op … off cost`, the offset word at `at`): charges its cost (a loop
+    /// body's at a back-edge, 0 forward) and jumps.
     @inline(__always)
-    static func takeBranch<H: WasmHost>(_ pc: inout UnsafePointer<UInt32>, _ remaining: inout Int64, _ nextCheck: inout Int64,
-                                        _ interval: Int64, _ host: inout H) throws(Trap) {
-        remaining &-= Int64(bitPattern: u64(pc[4]))
+    static func takeBranch<H: WasmHost>(_ pc: inout UnsafePointer<UInt32>, _ at: Int, _ remaining: inout Int64,
+                                        _ nextCheck: inout Int64, _ interval: Int64, _ host: inout H) throws(Trap) {
+        remaining &-= Int64(bitPattern: u64(pc[at &+ 1]))
         if remaining < nextCheck { try charge(&remaining, &nextCheck, interval, &host) }
-        pc += 3 &+ Int(Int32(bitPattern: pc[3]))
+        pc += at &+ Int(Int32(bitPattern: pc[at]))
     }
 
     @inline(__always)

@@ -27,6 +27,9 @@ enum Op: UInt8 {
     case memorySize, memoryGrow, memoryFill, memoryCopy, memoryInit, dataDrop
     /// withMemory m: the memory instructions that follow use memory m (multi-memory).
     case withMemory, memoryCopyBetween
+    /// f32MulAdd d x a b: d = x + a * b (two roundings). addImmBrNz d a imm off cost: d = a + imm,
+    /// branch if d != 0 (a loop counter's `local.tee` + `br_if`).
+    case f32MulAdd, addImmBrNz
     case tableGet, tableSet, tableSize, tableGrow, tableFill, tableCopy, tableInit, elemDrop, refFunc
     // BEGIN GENERATED ops
     case i32Eqz
@@ -179,6 +182,10 @@ enum Op: UInt8 {
     case i32ShlImm
     case i32ShrSImm
     case i32ShrUImm
+    case f32AddImm
+    case f32SubImm
+    case f32MulImm
+    case f32DivImm
     case brI32Eq
     case brI32EqImm
     case brI32Ne
@@ -372,6 +379,10 @@ extension NumericShape {
         case .i32Shl: return .i32ShlImm
         case .i32ShrS: return .i32ShrSImm
         case .i32ShrU: return .i32ShrUImm
+        case .f32Add: return .f32AddImm
+        case .f32Sub: return .f32SubImm
+        case .f32Mul: return .f32MulImm
+        case .f32Div: return .f32DivImm
         default: return nil
         }
     }

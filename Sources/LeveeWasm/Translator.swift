@@ -67,6 +67,9 @@ struct Translator {
     /// Where the last instruction wrote its single result, so a following `local.set` can
     /// retarget it (0 = none, else word index + 1).
     var lastDestination: UInt32 = 0
+    /// An `i32.add` of a constant just retargeted to a local (word index + 1 of its destination, 0 =
+    /// none), so a `br_if` on that local can absorb it. Cleared where code may be entered (labels).
+    var lastLocalAdd: UInt32 = 0
 
     // MARK: emission
 
@@ -116,6 +119,7 @@ struct Translator {
         pos = lastDestination - 2
         instructions -= 1
         lastDestination = 0
+        lastLocalAdd = 0
         return x
     }
 
@@ -214,6 +218,7 @@ struct Translator {
             code[Int(at)] = UInt32(bitPattern: Int32(pos) - Int32(at))
         }
         lastDestination = 0
+        lastLocalAdd = 0
     }
 
     /// Emits a branch offset word aimed at label `frameIndex`: backward offsets are final,
@@ -258,6 +263,21 @@ struct Translator {
         pos = lastDestination - 2
         instructions -= 1
         lastDestination = 0
+        lastLocalAdd = 0
+    }
+
+    /// If the instruction just emitted is `i32.add` of a constant writing local `slot` (`local.tee`
+    /// then `br_if`, a loop counter), removes it and returns its operands.
+    private mutating func foldLocalAdd(_ slot: UInt32) -> (a: UInt32, imm: UInt32)? {
+        guard lastLocalAdd >= 2, lastLocalAdd + 2 == pos, code[Int(lastLocalAdd - 1)] == slot,
+              code[Int(lastLocalAdd - 2)] == UInt32(Op.i32AddImm.rawValue)
+        else { return nil }
+        let add = (a: code[Int(lastLocalAdd)], imm: code[Int(lastLocalAdd + 1)])
+        pos = lastLocalAdd - 2
+        instructions -= 1
+        lastDestination = 0
+        lastLocalAdd = 0
+        return add
     }
 
     /// Emits a branch taken when `cond` is true (false if `negated`) and returns the index of its
@@ -268,6 +288,9 @@ struct Translator {
         var costWord = back != nil
         if let c = foldCompare(cond, negated: negated) {
             try emit(c.op, c.a, c.b)
+            costWord = true
+        } else if !negated, cond.slot < localCount, let add = foldLocalAdd(cond.slot) {
+            try emit(.addImmBrNz, cond.slot, add.a, add.imm)
             costWord = true
         } else if back != nil {
             try emit(.brIfBack, cond.slot)
@@ -480,6 +503,7 @@ struct Translator {
         try materializeReaders(of: x)
         if fused && lastDestination != 0 {
             code[Int(lastDestination - 1)] = x
+            lastLocalAdd = lastDestination
             lastDestination = 0
         } else {
             try emit(.copy, x, v.slot)
@@ -511,6 +535,7 @@ struct Translator {
             height += bt.paramCount
             try materializeAll()
             lastDestination = 0
+            lastLocalAdd = 0
             try pushControl(opcode == 0x02 ? .block : .loop, bt)
         case 0x04:
             let bt = try blockType()
@@ -728,6 +753,19 @@ struct Translator {
         let a = try pop(shape.a)
         let d = try push(shape.result)
         guard emitting else { return }
+        // `x + a * b` with the product computed just for this addition: one instruction, rounded
+        // after the product and after the sum like the two it replaces.
+        if shape.op == .f32Add {
+            var product = lastBinary(writing: b.slot), x = a.slot
+            if product?.op != .f32Mul { product = lastBinary(writing: a.slot); x = b.slot }
+            if let m = product, m.op == .f32Mul {
+                dropLast()
+                let at = pos
+                try emit(.f32MulAdd, d, x, m.a, m.b)
+                resultInFirstOperand(at)
+                return
+            }
+        }
         // `i32.const` just emitted for the second operand: fold it into an immediate.
         if shape.b != .unknown, let imm = NumericShape.immediate(shape.op), lastDestination != 0,
            lastDestination >= 2, code[Int(lastDestination - 2)] == UInt32(Op.const32.rawValue),
@@ -894,6 +932,7 @@ struct Translator {
         if frame.elsePatch != 0 { resolve(chain: frame.elsePatch) }
         if frame.kind != .loop { resolve(chain: frame.chain) }
         lastDestination = 0
+        lastLocalAdd = 0
         depth -= 1
         height = frame.height
         try pushTypes(frame.type, results: true)

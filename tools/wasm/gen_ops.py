@@ -96,11 +96,12 @@ op(0xC2, "i64Extend8S", "i64", "i64", "UInt64(bitPattern: s64(Int8(truncatingIfN
 op(0xC3, "i64Extend16S", "i64", "i64", "UInt64(bitPattern: s64(Int16(truncatingIfNeeded: a)))")
 op(0xC4, "i64Extend32S", "i64", "i64", "UInt64(bitPattern: s64(Int32(truncatingIfNeeded: a)))")
 
-# i32 binary operations whose second operand is often a constant get a variant with the constant
-# as an immediate word (`op d a imm`): the translator folds `i32.const` into them.
+# i32 (and f32 arithmetic) binary operations whose second operand is often a constant get a variant
+# with the constant as an immediate word (`op d a imm`): the translator folds the const into them.
 IMM = ["Add", "Sub", "Mul", "And", "Or", "Xor", "Shl", "ShrS", "ShrU", "Eq", "Ne", "LtS", "LtU", "GtS", "GtU",
        "LeS", "LeU", "GeS", "GeU"]
-IMM_OPS = [(code, name, ins, out, expr) for (code, name, ins, out, expr) in OPS if name[3:] in IMM and name.startswith("i32")]
+IMM_OPS = [(code, name, ins, out, expr) for (code, name, ins, out, expr) in OPS
+           if (name[3:] in IMM and name.startswith("i32")) or name in ("f32Add", "f32Sub", "f32Mul", "f32Div")]
 
 # Compare-and-branch: an i32 comparison that only feeds `br_if`/`if` is folded into the branch
 # (`brI32<Cmp> a b off cost`, `brI32<Cmp>Imm a imm off cost`; off relative to its own word, cost
@@ -176,8 +177,9 @@ def gen_cases():
         lines.append(f"                pc += {4 if len(t) > 1 else 3}")
     for code, name, ins, out, expr in IMM_OPS:
         lines.append(f"            case .{name}Imm:")
-        lines.append(f"                let a = {READ['i32'].format(2)}")
-        lines.append(f"                let b = pc[3]")
+        t = ins.split()[0]
+        lines.append(f"                let a = {READ[t].format(2)}")
+        lines.append(f"                let b = {'Float(bitPattern: pc[3])' if t == 'f32' else 'pc[3]'}")
         if is_bool(name, out, expr):
             lines.append(f"                fp[Int(pc[1])] = ({expr}) ? 1 : 0")
         else:
@@ -189,7 +191,7 @@ def gen_cases():
             lines.append(f"                let a = {READ['i32'].format(1)}")
             lines.append(f"                let b = {'pc[2]' if imm else READ['i32'].format(2)}")
             lines.append(f"                if {expr} {{")
-            lines.append(f"                    try takeBranch(&pc, &remaining, &nextCheck, fuel.preemptionInterval, &host)")
+            lines.append(f"                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)")
             lines.append(f"                }} else {{")
             lines.append(f"                    pc += 5")
             lines.append(f"                }}")
