@@ -160,11 +160,11 @@ enum Executor {
                 pc += 5
             case .load8S32:
                 let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(ctx.memory.load(fromByteOffset: ea, as: Int8.self))))
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(load(ctx.memory + ea, Int8.self))))
                 pc += 5
             case .load8U32:
                 let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
-                fp[Int(pc[1])] = u64(ctx.memory.load(fromByteOffset: ea, as: UInt8.self))
+                fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt8.self))
                 pc += 5
             case .load16S32:
                 let ea = try loadAddress(fp, pc, 2, ctx.memorySize)
@@ -176,7 +176,7 @@ enum Executor {
                 pc += 5
             case .load8S64:
                 let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(bitPattern: s64(ctx.memory.load(fromByteOffset: ea, as: Int8.self)))
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(load(ctx.memory + ea, Int8.self)))
                 pc += 5
             case .load16S64:
                 let ea = try loadAddress(fp, pc, 2, ctx.memorySize)
@@ -188,19 +188,19 @@ enum Executor {
                 pc += 5
             case .store32:
                 let ea = try storeAddress(fp, pc, 4, ctx.memorySize)
-                ctx.memory.storeBytes(of: UInt32(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt32.self)
+                store(ctx.memory + ea, UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 pc += 4
             case .store64:
                 let ea = try storeAddress(fp, pc, 8, ctx.memorySize)
-                ctx.memory.storeBytes(of: fp[Int(pc[2])], toByteOffset: ea, as: UInt64.self)
+                store(ctx.memory + ea, fp[Int(pc[2])])
                 pc += 4
             case .store8:
                 let ea = try storeAddress(fp, pc, 1, ctx.memorySize)
-                ctx.memory.storeBytes(of: UInt8(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt8.self)
+                store(ctx.memory + ea, UInt8(truncatingIfNeeded: fp[Int(pc[2])]))
                 pc += 4
             case .store16:
                 let ea = try storeAddress(fp, pc, 2, ctx.memorySize)
-                ctx.memory.storeBytes(of: UInt16(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt16.self)
+                store(ctx.memory + ea, UInt16(truncatingIfNeeded: fp[Int(pc[2])]))
                 pc += 4
             case .memorySize, .memoryGrow, .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryCopyBetween,
                  .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop, .refFunc:
@@ -225,6 +225,8 @@ enum Executor {
                 ctx.refresh()
                 pc += 2
             // BEGIN GENERATED cases
+            case .i32Clz, .i32Ctz, .i32Popcnt, .i32Rotl, .i32Rotr, .i64Clz, .i64Ctz, .i64Popcnt, .i64DivS, .i64DivU, .i64RemS, .i64RemU, .i64Rotl, .i64Rotr, .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f32Sqrt, .f32Min, .f32Max, .f32Copysign, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest, .f64Sqrt, .f64Min, .f64Max, .f64Copysign, .i32TruncF32S, .i32TruncF32U, .i32TruncF64S, .i32TruncF64U, .i64TruncF32S, .i64TruncF32U, .i64TruncF64S, .i64TruncF64U, .i32TruncSatF32S, .i32TruncSatF32U, .i32TruncSatF64S, .i32TruncSatF64U, .i64TruncSatF32S, .i64TruncSatF32U, .i64TruncSatF64S, .i64TruncSatF64U, .f32ConvertI64S, .f32ConvertI64U, .f64ConvertI64S, .f64ConvertI64U:
+                pc += try cold(op, pc, fp)
             case .i32Eqz:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 fp[Int(pc[1])] = (a == 0) ? 1 : 0
@@ -393,18 +395,6 @@ enum Executor {
                 let b = Double(bitPattern: fp[Int(pc[3])])
                 fp[Int(pc[1])] = (a >= b) ? 1 : 0
                 pc += 4
-            case .i32Clz:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(a.leadingZeroBitCount))
-                pc += 3
-            case .i32Ctz:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(a.trailingZeroBitCount))
-                pc += 3
-            case .i32Popcnt:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(a.nonzeroBitCount))
-                pc += 3
             case .i32Add:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
@@ -470,28 +460,6 @@ enum Executor {
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
                 fp[Int(pc[1])] = u64(a &>> b)
                 pc += 4
-            case .i32Rotl:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = u64((a &<< b) | (a &>> (32 &- b)))
-                pc += 4
-            case .i32Rotr:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = u64((a &>> b) | (a &<< (32 &- b)))
-                pc += 4
-            case .i64Clz:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64(a.leadingZeroBitCount)
-                pc += 3
-            case .i64Ctz:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64(a.trailingZeroBitCount)
-                pc += 3
-            case .i64Popcnt:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64(a.nonzeroBitCount)
-                pc += 3
             case .i64Add:
                 let a = fp[Int(pc[2])]
                 let b = fp[Int(pc[3])]
@@ -506,26 +474,6 @@ enum Executor {
                 let a = fp[Int(pc[2])]
                 let b = fp[Int(pc[3])]
                 fp[Int(pc[1])] = a &* b
-                pc += 4
-            case .i64DivS:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.divS(a, b)
-                pc += 4
-            case .i64DivU:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.divU(a, b)
-                pc += 4
-            case .i64RemS:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.remS(a, b)
-                pc += 4
-            case .i64RemU:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.remU(a, b)
                 pc += 4
             case .i64And:
                 let a = fp[Int(pc[2])]
@@ -557,16 +505,6 @@ enum Executor {
                 let b = fp[Int(pc[3])]
                 fp[Int(pc[1])] = a &>> b
                 pc += 4
-            case .i64Rotl:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = (a &<< b) | (a &>> (64 &- b))
-                pc += 4
-            case .i64Rotr:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = (a &>> b) | (a &<< (64 &- b))
-                pc += 4
             case .f32Abs:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 fp[Int(pc[1])] = u64((WasmMath.abs(a)).bitPattern)
@@ -574,26 +512,6 @@ enum Executor {
             case .f32Neg:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 fp[Int(pc[1])] = u64((WasmMath.neg(a)).bitPattern)
-                pc += 3
-            case .f32Ceil:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.ceil(a)).bitPattern)
-                pc += 3
-            case .f32Floor:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.floor(a)).bitPattern)
-                pc += 3
-            case .f32Trunc:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.trunc(a)).bitPattern)
-                pc += 3
-            case .f32Nearest:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.nearest(a)).bitPattern)
-                pc += 3
-            case .f32Sqrt:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.sqrt(a)).bitPattern)
                 pc += 3
             case .f32Add:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
@@ -615,21 +533,6 @@ enum Executor {
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
                 fp[Int(pc[1])] = u64((a / b).bitPattern)
                 pc += 4
-            case .f32Min:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = u64((WasmMath.min(a, b)).bitPattern)
-                pc += 4
-            case .f32Max:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = u64((WasmMath.max(a, b)).bitPattern)
-                pc += 4
-            case .f32Copysign:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = u64((WasmMath.copysign(a, b)).bitPattern)
-                pc += 4
             case .f64Abs:
                 let a = Double(bitPattern: fp[Int(pc[2])])
                 fp[Int(pc[1])] = (WasmMath.abs(a)).bitPattern
@@ -637,26 +540,6 @@ enum Executor {
             case .f64Neg:
                 let a = Double(bitPattern: fp[Int(pc[2])])
                 fp[Int(pc[1])] = (WasmMath.neg(a)).bitPattern
-                pc += 3
-            case .f64Ceil:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.ceil(a)).bitPattern
-                pc += 3
-            case .f64Floor:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.floor(a)).bitPattern
-                pc += 3
-            case .f64Trunc:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.trunc(a)).bitPattern
-                pc += 3
-            case .f64Nearest:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.nearest(a)).bitPattern
-                pc += 3
-            case .f64Sqrt:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.sqrt(a)).bitPattern
                 pc += 3
             case .f64Add:
                 let a = Double(bitPattern: fp[Int(pc[2])])
@@ -678,88 +561,9 @@ enum Executor {
                 let b = Double(bitPattern: fp[Int(pc[3])])
                 fp[Int(pc[1])] = (a / b).bitPattern
                 pc += 4
-            case .f64Min:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                let b = Double(bitPattern: fp[Int(pc[3])])
-                fp[Int(pc[1])] = (WasmMath.min(a, b)).bitPattern
-                pc += 4
-            case .f64Max:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                let b = Double(bitPattern: fp[Int(pc[3])])
-                fp[Int(pc[1])] = (WasmMath.max(a, b)).bitPattern
-                pc += 4
-            case .f64Copysign:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                let b = Double(bitPattern: fp[Int(pc[3])])
-                fp[Int(pc[1])] = (WasmMath.copysign(a, b)).bitPattern
-                pc += 4
             case .i32WrapI64:
                 let a = fp[Int(pc[2])]
                 fp[Int(pc[1])] = u64(UInt32(truncatingIfNeeded: a))
-                pc += 3
-            case .i32TruncF32S:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
-                pc += 3
-            case .i32TruncF32U:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
-                pc += 3
-            case .i32TruncF64S:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
-                pc += 3
-            case .i32TruncF64U:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
-                pc += 3
-            case .i64TruncF32S:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
-                pc += 3
-            case .i64TruncF32U:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
-                pc += 3
-            case .i64TruncF64S:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
-                pc += 3
-            case .i64TruncF64U:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
-                pc += 3
-            case .i32TruncSatF32S:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
-                pc += 3
-            case .i32TruncSatF32U:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
-                pc += 3
-            case .i32TruncSatF64S:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
-                pc += 3
-            case .i32TruncSatF64U:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
-                pc += 3
-            case .i64TruncSatF32S:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
-                pc += 3
-            case .i64TruncSatF32U:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
-                pc += 3
-            case .i64TruncSatF64S:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
-                pc += 3
-            case .i64TruncSatF64U:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
                 pc += 3
             case .i64ExtendI32S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
@@ -773,14 +577,6 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 fp[Int(pc[1])] = u64((Float(Int64(bitPattern: u64(a)))).bitPattern)
                 pc += 3
-            case .f32ConvertI64S:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64((Float(Int64(bitPattern: a))).bitPattern)
-                pc += 3
-            case .f32ConvertI64U:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64((float(a)).bitPattern)
-                pc += 3
             case .f32DemoteF64:
                 let a = Double(bitPattern: fp[Int(pc[2])])
                 fp[Int(pc[1])] = u64((Float(a)).bitPattern)
@@ -792,14 +588,6 @@ enum Executor {
             case .f64ConvertI32U:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 fp[Int(pc[1])] = (Double(Int64(bitPattern: u64(a)))).bitPattern
-                pc += 3
-            case .f64ConvertI64S:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = (Double(Int64(bitPattern: a))).bitPattern
-                pc += 3
-            case .f64ConvertI64U:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = (double(a)).bitPattern
                 pc += 3
             case .f64PromoteF32:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
@@ -1102,6 +890,240 @@ enum Executor {
                 }
             // END GENERATED cases
             }
+        }
+    }
+
+    /// Stores a little-endian value at any alignment, like `load`.
+    @inline(__always)
+    static func store<T: FixedWidthInteger>(_ p: UnsafeMutableRawPointer, _ value: T) {
+        var v = value
+        withUnsafeBytes(of: &v) { p.copyMemory(from: $0.baseAddress.unsafelyUnwrapped, byteCount: MemoryLayout<T>.size) }
+    }
+
+    /// Numeric instructions rare in hot loops (generated: see tools/wasm/gen_ops.py), out of line so
+    /// that `run` stays small enough for the optimizer to inline the accessors of the hot ones.
+    /// Returns the instruction's length in words.
+    @inline(never)
+    static func cold(_ op: Op, _ pc: UnsafePointer<UInt32>, _ fp: UnsafeMutablePointer<UInt64>) throws(Trap) -> Int {
+        switch op {
+        // BEGIN GENERATED cold
+        case .i32Clz:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(a.leadingZeroBitCount))
+            return 3
+        case .i32Ctz:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(a.trailingZeroBitCount))
+            return 3
+        case .i32Popcnt:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(a.nonzeroBitCount))
+            return 3
+        case .i32Rotl:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+            fp[Int(pc[1])] = u64((a &<< b) | (a &>> (32 &- b)))
+            return 4
+        case .i32Rotr:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+            fp[Int(pc[1])] = u64((a &>> b) | (a &<< (32 &- b)))
+            return 4
+        case .i64Clz:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64(a.leadingZeroBitCount)
+            return 3
+        case .i64Ctz:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64(a.trailingZeroBitCount)
+            return 3
+        case .i64Popcnt:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64(a.nonzeroBitCount)
+            return 3
+        case .i64DivS:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = try WasmMath.divS(a, b)
+            return 4
+        case .i64DivU:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = try WasmMath.divU(a, b)
+            return 4
+        case .i64RemS:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = try WasmMath.remS(a, b)
+            return 4
+        case .i64RemU:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = try WasmMath.remU(a, b)
+            return 4
+        case .i64Rotl:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = (a &<< b) | (a &>> (64 &- b))
+            return 4
+        case .i64Rotr:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = (a &>> b) | (a &<< (64 &- b))
+            return 4
+        case .f32Ceil:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.ceil(a)).bitPattern)
+            return 3
+        case .f32Floor:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.floor(a)).bitPattern)
+            return 3
+        case .f32Trunc:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.trunc(a)).bitPattern)
+            return 3
+        case .f32Nearest:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.nearest(a)).bitPattern)
+            return 3
+        case .f32Sqrt:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.sqrt(a)).bitPattern)
+            return 3
+        case .f32Min:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+            fp[Int(pc[1])] = u64((WasmMath.min(a, b)).bitPattern)
+            return 4
+        case .f32Max:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+            fp[Int(pc[1])] = u64((WasmMath.max(a, b)).bitPattern)
+            return 4
+        case .f32Copysign:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+            fp[Int(pc[1])] = u64((WasmMath.copysign(a, b)).bitPattern)
+            return 4
+        case .f64Ceil:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.ceil(a)).bitPattern
+            return 3
+        case .f64Floor:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.floor(a)).bitPattern
+            return 3
+        case .f64Trunc:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.trunc(a)).bitPattern
+            return 3
+        case .f64Nearest:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.nearest(a)).bitPattern
+            return 3
+        case .f64Sqrt:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.sqrt(a)).bitPattern
+            return 3
+        case .f64Min:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            let b = Double(bitPattern: fp[Int(pc[3])])
+            fp[Int(pc[1])] = (WasmMath.min(a, b)).bitPattern
+            return 4
+        case .f64Max:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            let b = Double(bitPattern: fp[Int(pc[3])])
+            fp[Int(pc[1])] = (WasmMath.max(a, b)).bitPattern
+            return 4
+        case .f64Copysign:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            let b = Double(bitPattern: fp[Int(pc[3])])
+            fp[Int(pc[1])] = (WasmMath.copysign(a, b)).bitPattern
+            return 4
+        case .i32TruncF32S:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
+            return 3
+        case .i32TruncF32U:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
+            return 3
+        case .i32TruncF64S:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
+            return 3
+        case .i32TruncF64U:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
+            return 3
+        case .i64TruncF32S:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
+            return 3
+        case .i64TruncF32U:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
+            return 3
+        case .i64TruncF64S:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
+            return 3
+        case .i64TruncF64U:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
+            return 3
+        case .i32TruncSatF32S:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
+            return 3
+        case .i32TruncSatF32U:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
+            return 3
+        case .i32TruncSatF64S:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
+            return 3
+        case .i32TruncSatF64U:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
+            return 3
+        case .i64TruncSatF32S:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
+            return 3
+        case .i64TruncSatF32U:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
+            return 3
+        case .i64TruncSatF64S:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
+            return 3
+        case .i64TruncSatF64U:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
+            return 3
+        case .f32ConvertI64S:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64((Float(Int64(bitPattern: a))).bitPattern)
+            return 3
+        case .f32ConvertI64U:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64((float(a)).bitPattern)
+            return 3
+        case .f64ConvertI64S:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = (Double(Int64(bitPattern: a))).bitPattern
+            return 3
+        case .f64ConvertI64U:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = (double(a)).bitPattern
+            return 3
+        // END GENERATED cold
+        default:
+            return 0
         }
     }
 

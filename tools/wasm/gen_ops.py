@@ -161,9 +161,40 @@ def gen_table():
     lines.append("    }")
     return "\n".join(lines)
 
-def gen_cases():
+# Instructions rare in hot loops run out of line (`Executor.cold`): the main loop stays small enough
+# for the optimizer to inline the float and memory accessors of the hot ones.
+COLD = set(t + n for t in ("i32", "i64") for n in ("Clz", "Ctz", "Popcnt", "Rotl", "Rotr")) \
+    | set(t + n for t in ("f32", "f64") for n in ("Ceil", "Floor", "Trunc", "Nearest", "Sqrt", "Min", "Max", "Copysign")) \
+    | set(name for _, name, _, _, _ in OPS if "Trunc" in name and name[3:8] == "Trunc") \
+    | {"i64DivS", "i64DivU", "i64RemS", "i64RemU", "f32ConvertI64S", "f32ConvertI64U", "f64ConvertI64S", "f64ConvertI64U"}
+
+def gen_numeric(name, ins, out, expr, indent, advance):
+    t = ins.split()
+    lines = [f"{indent}case .{name}:", f"{indent}    let a = {READ[t[0]].format(2)}"]
+    if len(t) > 1:
+        lines.append(f"{indent}    let b = {READ[t[1]].format(3)}")
+    if is_bool(name, out, expr):
+        lines.append(f"{indent}    fp[Int(pc[1])] = ({expr}) ? 1 : 0")
+    else:
+        lines.append(f"{indent}    fp[Int(pc[1])] = {WRITE[out].format(expr)}")
+    lines.append(f"{indent}    {advance} {4 if len(t) > 1 else 3}")
+    return lines
+
+def gen_cold():
     lines = []
     for code, name, ins, out, expr in OPS:
+        if name in COLD:
+            lines += gen_numeric(name, ins, out, expr, "        ", "return")
+    return "\n".join(lines)
+
+def gen_cases():
+    lines = []
+    cold = [name for _, name, _, _, _ in OPS if name in COLD]
+    lines.append("            case " + ", ".join("." + n for n in cold) + ":")
+    lines.append("                pc += try cold(op, pc, fp)")
+    for code, name, ins, out, expr in OPS:
+        if name in COLD:
+            continue
         t = ins.split()
         lines.append(f"            case .{name}:")
         lines.append(f"                let a = {READ[t[0]].format(2)}")
@@ -209,4 +240,5 @@ def replace(path, name, body):
 replace("Opcodes.swift", "ops", gen_enum())
 replace("Opcodes.swift", "table", gen_table())
 replace("Executor.swift", "cases", gen_cases())
+replace("Executor.swift", "cold", gen_cold())
 print(f"gen_ops: {len(OPS)} numeric instructions")
