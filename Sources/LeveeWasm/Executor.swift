@@ -212,6 +212,17 @@ enum Executor {
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[4])]))
                 fp[Int(pc[1])] = u64((x + a * b).bitPattern)
                 pc += 5
+            case .f32MulLoads:
+                let a = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 2, 4, ctx.memorySize)), UInt32.self))
+                let b = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 5, 4, ctx.memorySize)), UInt32.self))
+                fp[Int(pc[1])] = u64((a * b).bitPattern)
+                pc += 8
+            case .f32MulAddLoads:
+                let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let a = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 3, 4, ctx.memorySize)), UInt32.self))
+                let b = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 6, 4, ctx.memorySize)), UInt32.self))
+                fp[Int(pc[1])] = u64((x + a * b).bitPattern)
+                pc += 9
             case .addImmBrNz:
                 let d = UInt32(truncatingIfNeeded: fp[Int(pc[2])]) &+ pc[3]
                 fp[Int(pc[1])] = u64(d)
@@ -1150,7 +1161,14 @@ enum Executor {
     @inline(__always)
     static func loadAddress(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>,
                             _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
-        try address(UInt32(truncatingIfNeeded: fp[Int(pc[2])]) &+ pc[3], pc[4], size, memorySize)
+        try address(fp, pc, 2, size, memorySize)
+    }
+
+    /// The address of `addr imm offset` at `pc[at...]` (see `loadAddress`).
+    @inline(__always)
+    static func address(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>, _ at: Int,
+                        _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        try address(UInt32(truncatingIfNeeded: fp[Int(pc[at])]) &+ pc[at &+ 1], pc[at &+ 2], size, memorySize)
     }
 
     /// A store's address (`op addr value offset`).

@@ -30,6 +30,9 @@ enum Op: UInt8 {
     /// f32MulAdd d x a b: d = x + a * b (two roundings). addImmBrNz d a imm off cost: d = a + imm,
     /// branch if d != 0 (a loop counter's `local.tee` + `br_if`).
     case f32MulAdd, addImmBrNz
+    /// f32MulLoads d (addr imm offset)×2: d = load × load. f32MulAddLoads d x (addr imm offset)×2:
+    /// d = x + load × load (the loads in order, each f32 with its own bounds check).
+    case f32MulLoads, f32MulAddLoads
     case tableGet, tableSet, tableSize, tableGrow, tableFill, tableCopy, tableInit, elemDrop, refFunc
     // BEGIN GENERATED ops
     case i32Eqz

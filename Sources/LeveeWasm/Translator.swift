@@ -70,6 +70,10 @@ struct Translator {
     /// An `i32.add` of a constant just retargeted to a local (word index + 1 of its destination, 0 =
     /// none), so a `br_if` on that local can absorb it. Cleared where code may be entered (labels).
     var lastLocalAdd: UInt32 = 0
+    /// The `load32` just emitted (word index + 1 of its opcode, 0 = none), and the first of two
+    /// adjacent ones ending here, so that an `f32.mul` of both loads becomes one instruction.
+    var lastLoad: UInt32 = 0
+    var loadPair: UInt32 = 0
 
     // MARK: emission
 
@@ -120,6 +124,8 @@ struct Translator {
         instructions -= 1
         lastDestination = 0
         lastLocalAdd = 0
+        lastLoad = 0
+        loadPair = 0
         return x
     }
 
@@ -219,6 +225,8 @@ struct Translator {
         }
         lastDestination = 0
         lastLocalAdd = 0
+        lastLoad = 0
+        loadPair = 0
     }
 
     /// Emits a branch offset word aimed at label `frameIndex`: backward offsets are final,
@@ -258,6 +266,39 @@ struct Translator {
         return (op, code[Int(lastDestination)], code[Int(lastDestination + 1)])
     }
 
+    /// The start of the operands of an `f32MulLoads` just emitted writing stack slot `slot`.
+    private func lastLoadProduct(writing slot: UInt32) -> UInt32? {
+        guard lastDestination >= 2, lastDestination + 6 == pos, slot >= localCount, code[Int(lastDestination - 1)] == slot,
+              code[Int(lastDestination - 2)] == UInt32(Op.f32MulLoads.rawValue)
+        else { return nil }
+        return lastDestination
+    }
+
+    /// Replaces the code from word `from` on (two `load32 d addr imm offset`, or an `f32MulLoads`
+    /// whose load operands start at `from`) with `op d [x] addr imm offset addr imm offset`.
+    private mutating func fuseLoads(_ op: Op, _ d: UInt32, _ x: UInt32?, _ from: UInt32, twoLoads: Bool) throws(LoadError) {
+        var operands: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+        if twoLoads {
+            operands = (code[Int(from + 2)], code[Int(from + 3)], code[Int(from + 4)],
+                        code[Int(from + 7)], code[Int(from + 8)], code[Int(from + 9)])
+        } else {
+            operands = (code[Int(from)], code[Int(from + 1)], code[Int(from + 2)],
+                        code[Int(from + 3)], code[Int(from + 4)], code[Int(from + 5)])
+        }
+        let start = twoLoads ? from : from - 2
+        instructions -= twoLoads ? 2 : 1
+        pos = start
+        lastDestination = 0
+        lastLoad = 0
+        loadPair = 0
+        try reserve(9)
+        instructions += 1
+        put(UInt32(op.rawValue)); put(d)
+        if let x { put(x) }
+        put(operands.0); put(operands.1); put(operands.2); put(operands.3); put(operands.4); put(operands.5)
+        lastDestination = start + 2
+    }
+
     /// Removes the instruction just emitted (its consumer absorbed it).
     private mutating func dropLast() {
         pos = lastDestination - 2
@@ -277,6 +318,8 @@ struct Translator {
         instructions -= 1
         lastDestination = 0
         lastLocalAdd = 0
+        lastLoad = 0
+        loadPair = 0
         return add
     }
 
@@ -478,6 +521,10 @@ struct Translator {
         let at = pos
         try emit(op, d, base, imm, arg.offset)
         resultInFirstOperand(at)
+        if op == .load32 {
+            loadPair = lastLoad != 0 && lastLoad + 4 == at ? lastLoad : 0
+            lastLoad = at + 1
+        }
         try restoreMemory(arg.memory)
     }
 
@@ -536,6 +583,8 @@ struct Translator {
             try materializeAll()
             lastDestination = 0
             lastLocalAdd = 0
+            lastLoad = 0
+            loadPair = 0
             try pushControl(opcode == 0x02 ? .block : .loop, bt)
         case 0x04:
             let bt = try blockType()
@@ -765,6 +814,21 @@ struct Translator {
                 resultInFirstOperand(at)
                 return
             }
+            // The same with a product of two loads (a dot product's step).
+            var loads = lastLoadProduct(writing: b.slot)
+            x = a.slot
+            if loads == nil { loads = lastLoadProduct(writing: a.slot); x = b.slot }
+            if let first = loads {
+                try fuseLoads(.f32MulAddLoads, d, x, first, twoLoads: false)
+                return
+            }
+        }
+        // A product of the two loads just emitted: one instruction instead of three.
+        if shape.op == .f32Mul, loadPair != 0, lastLoad + 4 == pos, loadPair + 5 == lastLoad,
+           a.slot >= localCount, b.slot >= localCount,
+           code[Int(loadPair)] == a.slot, code[Int(lastLoad)] == b.slot, code[Int(lastLoad + 1)] != a.slot {
+            try fuseLoads(.f32MulLoads, d, nil, loadPair - 1, twoLoads: true)
+            return
         }
         // `i32.const` just emitted for the second operand: fold it into an immediate.
         if shape.b != .unknown, let imm = NumericShape.immediate(shape.op), lastDestination != 0,
@@ -933,6 +997,8 @@ struct Translator {
         if frame.kind != .loop { resolve(chain: frame.chain) }
         lastDestination = 0
         lastLocalAdd = 0
+        lastLoad = 0
+        loadPair = 0
         depth -= 1
         height = frame.height
         try pushTypes(frame.type, results: true)
