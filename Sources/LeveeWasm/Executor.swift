@@ -1156,12 +1156,14 @@ enum Executor {
         return Int(truncatingIfNeeded: ea)
     }
 
-    /// A load's address (`op d addr imm offset`): the immediate is added with 32-bit wrap-around,
-    /// as by the `i32.add` of a constant that the translator folded into it.
+    /// A load's address (`op d addr imm offset`): addr shifted left by bits 8... of the opcode word,
+    /// plus the immediate, with 32-bit wrap-around as the `i32.shl`/`i32.add` of a constant that
+    /// the translator folded into it; then the offset.
     @inline(__always)
     static func loadAddress(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>,
                             _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
-        try address(fp, pc, 2, size, memorySize)
+        let base = UInt32(truncatingIfNeeded: fp[Int(pc[2])]) &<< (pc[0] &>> 8)
+        return try address(base &+ pc[3], pc[4], size, memorySize)
     }
 
     /// The address of `addr imm offset` at `pc[at...]` (see `loadAddress`).

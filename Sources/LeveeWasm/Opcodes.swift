@@ -13,7 +13,8 @@
 ///   brI32<Cmp> a b off cost | brI32<Cmp>Imm a imm off cost (compare-and-branch; cost: fuel of a
 ///   loop body at a back-edge, else 0)
 ///   call func base | callIndirect type table i base | ret
-///   load* d addr imm offset (address: addr + imm wrapping at 32 bits, then + offset) | store* addr value offset
+///   load* d addr imm offset (address: (addr << s) + imm wrapping at 32 bits, then + offset; s in
+///   bits 8... of the opcode word, which the executor's dispatch ignores) | store* addr value offset
 ///   withMemory m | memoryCopyBetween dstMemory srcMemory d s n
 ///   numeric unary: op d a | numeric binary: op d a b
 enum Op: UInt8 {

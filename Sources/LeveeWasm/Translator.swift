@@ -510,20 +510,30 @@ struct Translator {
         let addr = try pop(.i32)
         let d = try push(t)
         guard emitting else { return }
-        // An address computed as `x + constant` just for this load: the load adds the constant.
-        var base = addr.slot, imm: UInt32 = 0
-        if let last = lastBinary(writing: addr.slot), last.op == .i32AddImm || last.op == .i32SubImm {
+        // An address computed as `x + constant` or `x << constant` (an array index) just for this
+        // load: the load adds or shifts itself.
+        var base = addr.slot, imm: UInt32 = 0, shift: UInt32 = 0
+        if let last = lastBinary(writing: addr.slot),
+           last.op == .i32AddImm || last.op == .i32SubImm || last.op == .i32ShlImm {
             dropLast()
             base = last.a
-            imm = last.op == .i32AddImm ? last.b : 0 &- last.b
+            switch last.op {
+            case .i32AddImm: imm = last.b
+            case .i32SubImm: imm = 0 &- last.b
+            default: shift = last.b & 31
+            }
         }
         try selectMemory(arg.memory)
         let at = pos
         try emit(op, d, base, imm, arg.offset)
+        code[Int(at)] |= shift &<< 8
         resultInFirstOperand(at)
-        if op == .load32 {
+        if op == .load32 && shift == 0 {
             loadPair = lastLoad != 0 && lastLoad + 4 == at ? lastLoad : 0
             lastLoad = at + 1
+        } else {
+            lastLoad = 0
+            loadPair = 0
         }
         try restoreMemory(arg.memory)
     }
