@@ -189,19 +189,19 @@ enum Executor {
             case .store32:
                 let ea = try storeAddress(fp, pc, 4, ctx.memorySize)
                 store(ctx.memory + ea, UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                pc += 4
+                pc += 5
             case .store64:
                 let ea = try storeAddress(fp, pc, 8, ctx.memorySize)
                 store(ctx.memory + ea, fp[Int(pc[2])])
-                pc += 4
+                pc += 5
             case .store8:
                 let ea = try storeAddress(fp, pc, 1, ctx.memorySize)
                 store(ctx.memory + ea, UInt8(truncatingIfNeeded: fp[Int(pc[2])]))
-                pc += 4
+                pc += 5
             case .store16:
                 let ea = try storeAddress(fp, pc, 2, ctx.memorySize)
                 store(ctx.memory + ea, UInt16(truncatingIfNeeded: fp[Int(pc[2])]))
-                pc += 4
+                pc += 5
             case .memorySize, .memoryGrow, .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryCopyBetween,
                  .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop, .refFunc:
                 pc += try Bulk.execute(op, pc, fp, ctx.instance, ctx.record)
@@ -1173,11 +1173,11 @@ enum Executor {
         try address(UInt32(truncatingIfNeeded: fp[Int(pc[at])]) &+ pc[at &+ 1], pc[at &+ 2], size, memorySize)
     }
 
-    /// A store's address (`op addr value offset`).
+    /// A store's address (`op addr value imm offset`, imm as in `address(_:_:_:_:_:)`).
     @inline(__always)
     static func storeAddress(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>,
                              _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
-        try address(UInt32(truncatingIfNeeded: fp[Int(pc[1])]), pc[3], size, memorySize)
+        try address(UInt32(truncatingIfNeeded: fp[Int(pc[1])]) &+ pc[3], pc[4], size, memorySize)
     }
 
     /// A taken fused branch (`op … off cost`, the offset word at `at`): charges its cost (a loop

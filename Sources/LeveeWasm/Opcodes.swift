@@ -14,7 +14,8 @@
 ///   loop body at a back-edge, else 0)
 ///   call func base | callIndirect type table i base | ret
 ///   load* d addr imm offset (address: (addr << s) + imm wrapping at 32 bits, then + offset; s in
-///   bits 8... of the opcode word, which the executor's dispatch ignores) | store* addr value offset
+///   bits 8... of the opcode word, which the executor's dispatch ignores) | store* addr value imm offset
+///   (address: addr + imm wrapping at 32 bits, then + offset)
 ///   withMemory m | memoryCopyBetween dstMemory srcMemory d s n
 ///   numeric unary: op d a | numeric binary: op d a b
 enum Op: UInt8 {

@@ -20,6 +20,9 @@ struct ModuleContext {
 struct Operand {
     var type: ValType
     var slot: UInt32
+    /// The `i32.add` of a constant that computed this value (word index + 1, 0 = none; cleared
+    /// when its operand local changes): a store may absorb it (see `Translator.store`).
+    var producer: UInt32 = 0
 }
 
 enum FrameKind: UInt8 { case block, loop, `if`, `else`, function }
@@ -74,6 +77,9 @@ struct Translator {
     /// adjacent ones ending here, so that an `f32.mul` of both loads becomes one instruction.
     var lastLoad: UInt32 = 0
     var loadPair: UInt32 = 0
+    /// Code from this word on is straight-line: no label and no branch offset in it, so an
+    /// instruction there may be cut out.
+    var straightFrom: UInt32 = 0
 
     // MARK: emission
 
@@ -204,6 +210,7 @@ struct Translator {
         guard depth < controlCapacity else { throw .arenaTooSmall(.scratch, needed: 0) }
         let h = height - type.paramCount
         let dead = depth > 0 && !emitting
+        straightFrom = pos
         controls[Int(depth)] = ControlFrame(kind: kind, type: type, height: h, unreachable: false, dead: dead,
                                             chain: 0, elsePatch: 0, start: pos, startInstructions: instructions)
         depth += 1
@@ -223,6 +230,7 @@ struct Translator {
             link = code[Int(at)]
             code[Int(at)] = UInt32(bitPattern: Int32(pos) - Int32(at))
         }
+        straightFrom = pos
         lastDestination = 0
         lastLocalAdd = 0
         lastLoad = 0
@@ -240,6 +248,7 @@ struct Translator {
 
     /// Aims the offset word at `at` at label `frameIndex` (see `branchOffset`).
     private mutating func target(_ at: UInt32, _ frameIndex: Int) {
+        straightFrom = pos
         if controls[frameIndex].kind == .loop {
             code[Int(at)] = UInt32(bitPattern: Int32(controls[frameIndex].start) - Int32(at))
         } else {
@@ -346,6 +355,7 @@ struct Translator {
         let at = pos
         put(0)
         if costWord { put(back.map { instructions - controls[$0].startInstructions } ?? 0) }
+        straightFrom = pos
         return at
     }
 
@@ -543,8 +553,25 @@ struct Translator {
         let v = try pop(t)
         let addr = try pop(.i32)
         guard emitting else { return }
+        // The address was `x + constant`, computed before the value in straight-line code that
+        // left x alone: the store adds the constant, and the add is cut out.
+        var base = addr.slot, imm: UInt32 = 0
+        let p = addr.producer
+        if p >= 1, p - 1 >= straightFrom, p + 3 <= pos, addr.slot >= localCount,
+           code[Int(p - 1)] == UInt32(Op.i32AddImm.rawValue), code[Int(p)] == addr.slot, v.slot != addr.slot {
+            base = code[Int(p + 1)]
+            imm = code[Int(p + 2)]
+            var i = Int(p - 1)
+            while i + 4 < Int(pos) { code[i] = code[i + 4]; i += 1 }
+            pos -= 4
+            instructions -= 1
+            lastDestination = 0
+            lastLocalAdd = 0
+            lastLoad = 0
+            loadPair = 0
+        }
         try selectMemory(arg.memory)
-        try emit(op, addr.slot, v.slot, arg.offset)
+        try emit(op, base, v.slot, imm, arg.offset)
         try restoreMemory(arg.memory)
     }
 
@@ -556,6 +583,12 @@ struct Translator {
 
     private mutating func setLocal(_ x: UInt32, _ v: Operand) throws(LoadError) {
         guard emitting, v.slot != x else { return }
+        var i: UInt32 = 0
+        while i < height {
+            let p = operands[Int(i)].producer
+            if p != 0 && code[Int(p + 1)] == x { operands[Int(i)].producer = 0 }
+            i += 1
+        }
         let fused = lastDestination != 0 && code[Int(lastDestination - 1)] == v.slot && v.slot >= localCount
         try materializeReaders(of: x)
         if fused && lastDestination != 0 {
@@ -651,6 +684,7 @@ struct Translator {
                     if f != 0 { try emitBranchCopies(f) }
                     try emitJump(f)
                     code[Int(skip)] = UInt32(bitPattern: Int32(pos) - Int32(skip))
+                    straightFrom = pos
                     lastDestination = 0
                 }
             }
@@ -851,6 +885,7 @@ struct Translator {
             let at = pos
             try emit(imm, d, a.slot, value)
             resultInFirstOperand(at)
+            if imm == .i32AddImm { operands[Int(height - 1)].producer = at + 1 }
             return
         }
         let at = pos
@@ -960,6 +995,7 @@ struct Translator {
             var r = targetsStart
             try materializeAll(from: height - arity)
             try emit(.brTable, index.slot, count)
+            straightFrom = codeCapacity
             let table = pos
             try reserve(count + 1)
             pos += count + 1
@@ -979,6 +1015,7 @@ struct Translator {
                 k += 1
             }
         }
+        straightFrom = pos
         markUnreachable()
     }
 
