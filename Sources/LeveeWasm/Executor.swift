@@ -212,6 +212,11 @@ enum Executor {
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[4])]))
                 fp[Int(pc[1])] = u64((x + a * b).bitPattern)
                 pc += 5
+            case .load32Indexed:
+                let index = (UInt32(truncatingIfNeeded: fp[Int(pc[2])]) & pc[3]) &<< pc[4]
+                let ea = try address(index, pc[5], 4, ctx.memorySize)
+                fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt32.self))
+                pc += 6
             case .f32MulLoads:
                 let a = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 2, 4, ctx.memorySize)), UInt32.self))
                 let b = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 5, 4, ctx.memorySize)), UInt32.self))

@@ -35,6 +35,8 @@ enum Op: UInt8 {
     /// f32MulLoads d (addr imm offset)×2: d = load × load. f32MulAddLoads d x (addr imm offset)×2:
     /// d = x + load × load (the loads in order, each f32 with its own bounds check).
     case f32MulLoads, f32MulAddLoads
+    /// load32Indexed d x mask shift offset: a 32-bit load at ((x & mask) << shift) + offset.
+    case load32Indexed
     case tableGet, tableSet, tableSize, tableGrow, tableFill, tableCopy, tableInit, elemDrop, refFunc
     // BEGIN GENERATED ops
     case i32Eqz

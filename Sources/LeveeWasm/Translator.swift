@@ -80,6 +80,9 @@ struct Translator {
     /// Code from this word on is straight-line: no label and no branch offset in it, so an
     /// instruction there may be cut out.
     var straightFrom: UInt32 = 0
+    /// The `i32.and` of a constant just emitted (word index + 1 of its opcode, 0 = none): with a
+    /// following shift it is a table index that a load may absorb.
+    var lastAnd: UInt32 = 0
 
     // MARK: emission
 
@@ -533,10 +536,25 @@ struct Translator {
             default: shift = last.b & 31
             }
         }
+        // `(x & mask) << shift` computed just before (a table lookup by byte, as in CRC): one
+        // instruction for the three.
+        var mask: UInt32? = nil
+        if op == .load32, shift != 0, lastAnd >= 1, lastAnd + 3 == pos, lastAnd - 1 >= straightFrom, base >= localCount,
+           code[Int(lastAnd - 1)] == UInt32(Op.i32AndImm.rawValue), code[Int(lastAnd)] == base {
+            mask = code[Int(lastAnd + 2)]
+            base = code[Int(lastAnd + 1)]
+            pos = lastAnd - 1
+            instructions -= 1
+        }
+        lastAnd = 0
         try selectMemory(arg.memory)
         let at = pos
-        try emit(op, d, base, imm, arg.offset)
-        code[Int(at)] |= shift &<< 8
+        if let m = mask {
+            try emit(.load32Indexed, d, base, m, shift, arg.offset)
+        } else {
+            try emit(op, d, base, imm, arg.offset)
+            code[Int(at)] |= shift &<< 8
+        }
         resultInFirstOperand(at)
         if op == .load32 && shift == 0 {
             loadPair = lastLoad != 0 && lastLoad + 4 == at ? lastLoad : 0
@@ -886,6 +904,7 @@ struct Translator {
             try emit(imm, d, a.slot, value)
             resultInFirstOperand(at)
             if imm == .i32AddImm { operands[Int(height - 1)].producer = at + 1 }
+            if imm == .i32AndImm { lastAnd = at + 1 }
             return
         }
         let at = pos
