@@ -1199,6 +1199,17 @@ enum Executor {
     static func zeroLocals(_ f: UnsafeMutablePointer<FunctionRecord>, _ fp: UnsafeMutablePointer<UInt64>) {
         var i = Int(f.pointee.type.paramCount)
         let n = Int(f.pointee.localCount)
+        // Most functions have a few locals: plain stores, where a loop would become a call to
+        // memset at every guest call.
+        guard i < n else { return }
+        fp[i] = 0
+        guard i + 1 < n else { return }
+        fp[i + 1] = 0
+        guard i + 2 < n else { return }
+        fp[i + 2] = 0
+        guard i + 3 < n else { return }
+        fp[i + 3] = 0
+        i += 4
         while i < n { fp[i] = 0; i += 1 }
     }
 
