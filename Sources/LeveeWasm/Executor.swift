@@ -212,6 +212,11 @@ enum Executor {
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[4])]))
                 fp[Int(pc[1])] = u64((x + a * b).bitPattern)
                 pc += 5
+            case .f32AddMulImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = u64(((a + b) * Float(bitPattern: pc[4])).bitPattern)
+                pc += 5
             case .load32Indexed:
                 let index = (UInt32(truncatingIfNeeded: fp[Int(pc[2])]) & pc[3]) &<< pc[4]
                 let ea = try address(index, pc[5], 4, ctx.memorySize)

@@ -37,6 +37,8 @@ enum Op: UInt8 {
     case f32MulLoads, f32MulAddLoads
     /// load32Indexed d x mask shift offset: a 32-bit load at ((x & mask) << shift) + offset.
     case load32Indexed
+    /// f32AddMulImm d a b imm: d = (a + b) * imm (two roundings).
+    case f32AddMulImm
     case tableGet, tableSet, tableSize, tableGrow, tableFill, tableCopy, tableInit, elemDrop, refFunc
     // BEGIN GENERATED ops
     case i32Eqz

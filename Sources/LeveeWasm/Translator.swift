@@ -73,6 +73,8 @@ struct Translator {
     /// An `i32.add` of a constant just retargeted to a local (word index + 1 of its destination, 0 =
     /// none), so a `br_if` on that local can absorb it. Cleared where code may be entered (labels).
     var lastLocalAdd: UInt32 = 0
+    /// `lastDestination` of the instruction before the last one (valid only while they are adjacent).
+    var previousDestination: UInt32 = 0
     /// The `load32` just emitted (word index + 1 of its opcode, 0 = none), and the first of two
     /// adjacent ones ending here, so that an `f32.mul` of both loads becomes one instruction.
     var lastLoad: UInt32 = 0
@@ -95,27 +97,27 @@ struct Translator {
     private mutating func put(_ w: UInt32) { code[Int(pos)] = w; pos += 1 }
 
     mutating func emit(_ op: Op) throws(LoadError) {
-        try reserve(1); lastDestination = 0; instructions += 1
+        try reserve(1); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue))
     }
     mutating func emit(_ op: Op, _ a: UInt32) throws(LoadError) {
-        try reserve(2); lastDestination = 0; instructions += 1
+        try reserve(2); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a)
     }
     mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32) throws(LoadError) {
-        try reserve(3); lastDestination = 0; instructions += 1
+        try reserve(3); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a); put(b)
     }
     mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32) throws(LoadError) {
-        try reserve(4); lastDestination = 0; instructions += 1
+        try reserve(4); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a); put(b); put(c)
     }
     mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32) throws(LoadError) {
-        try reserve(5); lastDestination = 0; instructions += 1
+        try reserve(5); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a); put(b); put(c); put(d)
     }
     mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32, _ e: UInt32) throws(LoadError) {
-        try reserve(6); lastDestination = 0; instructions += 1
+        try reserve(6); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a); put(b); put(c); put(d); put(e)
     }
 
@@ -900,6 +902,18 @@ struct Translator {
             let value = code[Int(lastDestination)]
             pos = lastDestination - 2
             instructions -= 1
+            // `(x + y) * constant` (a stencil or a filter's average): one instruction.
+            let sum = previousDestination
+            if imm == .f32MulImm, sum >= 2, sum + 2 == pos, a.slot >= localCount, code[Int(sum - 1)] == a.slot,
+               code[Int(sum - 2)] == UInt32(Op.f32Add.rawValue) {
+                let x = code[Int(sum)], y = code[Int(sum + 1)]
+                pos = sum - 2
+                instructions -= 1
+                let at = pos
+                try emit(.f32AddMulImm, d, x, y, value)
+                resultInFirstOperand(at)
+                return
+            }
             let at = pos
             try emit(imm, d, a.slot, value)
             resultInFirstOperand(at)
