@@ -212,6 +212,11 @@ enum Executor {
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[4])]))
                 fp[Int(pc[1])] = u64((x + a * b).bitPattern)
                 pc += 5
+            case .i32XorShrUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = u64(a ^ (b &>> pc[4]))
+                pc += 5
             case .f32AddMulImm:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))

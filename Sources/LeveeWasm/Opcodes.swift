@@ -39,6 +39,8 @@ enum Op: UInt8 {
     case load32Indexed
     /// f32AddMulImm d a b imm: d = (a + b) * imm (two roundings).
     case f32AddMulImm
+    /// i32XorShrUImm d a b s: d = a ^ (b >> s).
+    case i32XorShrUImm
     case tableGet, tableSet, tableSize, tableGrow, tableFill, tableCopy, tableInit, elemDrop, refFunc
     // BEGIN GENERATED ops
     case i32Eqz

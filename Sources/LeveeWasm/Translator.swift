@@ -887,6 +887,14 @@ struct Translator {
                 return
             }
         }
+        // `x ^ (y >> constant)` (CRC and hash steps): one instruction.
+        if shape.op == .i32Xor, let shift = lastBinary(writing: b.slot), shift.op == .i32ShrUImm, b.slot != a.slot {
+            dropLast()
+            let at = pos
+            try emit(.i32XorShrUImm, d, a.slot, shift.a, shift.b)
+            resultInFirstOperand(at)
+            return
+        }
         // A product of the two loads just emitted: one instruction instead of three.
         if shape.op == .f32Mul, loadPair != 0, lastLoad + 4 == pos, loadPair + 5 == lastLoad,
            a.slot >= localCount, b.slot >= localCount,
