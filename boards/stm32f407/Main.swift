@@ -1,5 +1,6 @@
-// What the firmware does after reset. Under QEMU it runs the core's self-checks and reports the
-// result as the emulator's exit status.
+// What the firmware does after reset. Under QEMU it runs the core's self-checks, then the node's
+// task set against a scripted client (NodeRun.swift), and reports the result as the emulator's
+// exit status.
 import LeveeBase
 import LeveeApp
 import LeveeSelfTest
@@ -31,6 +32,7 @@ func firmwareMain() -> Never {
         EthernetBootCheck.run(&ethernet, service: &node, transmit: $0, console: &console)
     }
     failures += SchedulerBoard.runScenarios(on: &console)
+    failures += NodeRun.run(&console)
     console.write(failures == 0 ? "self-test: PASS\n" : "self-test: FAIL\n")
     Semihosting.exit(failures == 0 ? 0 : 1)
 }
