@@ -7,8 +7,6 @@ import LeveeSelfTest
 import LeveeScheduler
 import LeveeNet
 
-/// The node's state lives in static RAM, where the linker and the budget table count it.
-nonisolated(unsafe) var node = NodeService(bootTime: .zero)
 /// The node's own network stack and its transmit frame (the MAC's receive buffers come with its driver).
 nonisolated(unsafe) var ethernet = EthernetNode(mac: MACAddress(0x02, 0x4C, 0x56, 0, 0, 0x02),
     addressing: .fixed(address: IPv4Address(10, 77, 0, 2), prefixLength: 24, gateway: .unspecified), now: .zero)
@@ -27,12 +25,15 @@ func firmwareMain() -> Never {
     }
     console.write("levee-node firmware: STM32F407, self-test\n")
     var failures = SelfTest.runAll(on: console)
-    failures += NodeBootCheck.run(&node, console: &console)
-    failures += withUnsafeMutableBytes(of: &ethernetTransmitFrame) {
-        EthernetBootCheck.run(&ethernet, service: &node, transmit: $0, console: &console)
-    }
     failures += SchedulerBoard.runScenarios(on: &console)
-    failures += NodeRun.run(&console)
+    // The boot checks go through the node the task set serves from (one NodeService in RAM:
+    // the service resource's), once its scheduler has started.
+    failures += NodeRun.run(&console) { node, console in
+        NodeBootCheck.run(&node, console: &console)
+            + withUnsafeMutableBytes(of: &ethernetTransmitFrame) {
+                EthernetBootCheck.run(&ethernet, service: &node, transmit: $0, console: &console)
+            }
+    }
     console.write(failures == 0 ? "self-test: PASS\n" : "self-test: FAIL\n")
     Semihosting.exit(failures == 0 ? 0 : 1)
 }

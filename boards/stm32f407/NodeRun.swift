@@ -94,9 +94,11 @@ enum NodeRun {
                         expect: .content, payloadPrefix: "[{"),
     ]
 
-    /// Starts the node's scheduler, plays the script, waits for sampling and notifications;
-    /// returns the number of failed checks.
-    static func run<Output: Console>(_ console: inout Output) -> UInt32 {
+    /// Starts the node's scheduler, runs `bootChecks` on its node (in idle, under the service
+    /// lock), plays the script, waits for sampling and notifications; returns the number of
+    /// failed checks.
+    static func run<Output: Console>(
+        _ console: inout Output, bootChecks: (inout NodeService, inout Output) -> UInt32) -> UInt32 {
         console.write("node: NodeTasks on the Cortex-M port, ADC stub sensors, scripted MAC; field time x")
         console.write(decimal: UInt64(widening: timeCompression))
         console.write("\n")
@@ -110,6 +112,7 @@ enum NodeRun {
             return 1
         }
         let idle = TaskContext<NodePort>.idle
+        var failures = idle.lock(Service.self) { bootChecks(&$0, &console) }
         var sensors = ADCStubDriver()
         var store = VolatileConfigStore()
         var savedGeneration: UInt32 = 0
@@ -121,7 +124,6 @@ enum NodeRun {
         NodeIRQ.enable()
         SysTickMonotonic.start(tick: .milliseconds(1))
 
-        var failures: UInt32 = 0
         var next = 0                      // the next script entry to send
         var awaiting = false              // its reply has not come yet
         var sendAt = NodePort.now()
