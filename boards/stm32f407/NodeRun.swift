@@ -64,6 +64,8 @@ struct ScriptedRequest {
     var block2: UInt32? = nil
     var expect: Code
     var payloadPrefix: StaticString
+    /// Sent only once the observer has had this many notifications.
+    var afterNotifications: UInt32 = 0
 }
 
 enum NodeRun {
@@ -72,15 +74,15 @@ enum NodeRun {
     static let timeCompression: UInt32 = 600
     static let client = Endpoint(ipv4: 0x0A4D_0001, port: 40_000)   // 10.77.0.1
     static let observeToken: UInt8 = 0x07
-    /// What the run waits for after the script: sampler periods and notifications to the observer.
-    static let samplerRunsWanted: UInt32 = 5
-    static let notificationsWanted: UInt32 = 2
+    /// What the run waits for after the script: sampler periods (two after the deregistration,
+    /// so a notification sent to a cancelled observer would show).
+    static let samplerRunsWanted: UInt32 = 7
     /// The run fails rather than waits longer than this (node time).
     static let limit = Instant(microseconds: 3_000_000)
     /// Between one reply and the next request, so sampling interleaves with the requests.
     static let gap = Interval.milliseconds(5)
 
-    static let script: InlineArray<8, ScriptedRequest> = [
+    static let script: InlineArray<9, ScriptedRequest> = [
         ScriptedRequest(type: .confirmable, token: 0x01, path: (".well-known", "core"), expect: .content, payloadPrefix: "<"),
         ScriptedRequest(type: .confirmable, token: 0x02, path: ("sys", "uptime"), expect: .content, payloadPrefix: "0"),
         ScriptedRequest(type: .confirmable, token: 0x03, path: ("sensors", "stage"), expect: .content, payloadPrefix: "[{"),
@@ -92,6 +94,9 @@ enum NodeRun {
         ScriptedRequest(type: .confirmable, token: 0x08, path: ("no", "such"), expect: .notFound, payloadPrefix: ""),
         ScriptedRequest(type: .confirmable, token: 0x07 /* observeToken */, path: ("sensors", "stage"), observe: 0,
                         expect: .content, payloadPrefix: "[{"),
+        // Deregistration (RFC 7641 §3.6): a plain response, and no notification after it.
+        ScriptedRequest(type: .nonConfirmable, token: 0x07 /* observeToken */, path: ("sensors", "stage"), observe: 1,
+                        expect: .content, payloadPrefix: "[{", afterNotifications: 3),
     ]
 
     /// Starts the node's scheduler, runs `bootChecks` on its node (in idle, under the service
@@ -128,12 +133,13 @@ enum NodeRun {
         var awaiting = false              // its reply has not come yet
         var sendAt = NodePort.now()
         var notifications: UInt32 = 0
+        var observing = true              // until the deregistration is answered
         var messageID: UInt16 = 0x1000
         while true {
             // Sensors: convert what the scan-start task asked for, then the ADC's interrupt.
             while NodeSensors.convert(&sensors, idle) { NodeIRQ.raise(NodeIRQ.adc) }
             let now = NodePort.now()
-            if !awaiting && next < script.count && now >= sendAt {
+            if !awaiting && next < script.count && now >= sendAt && notifications >= script[next].afterNotifications {
                 messageID &+= 1
                 if send(script[next], messageID: messageID, idle) {
                     awaiting = true
@@ -147,15 +153,17 @@ enum NodeRun {
             // The MAC's transmit side: every reply the tasks left, checked.
             idle.lock(TransmitQueue.self) { queue in
                 while queue.consume({ (datagram, destination) -> Void in
-                    let kind = classify(datagram, destination, awaiting: awaiting ? next : nil, &console)
+                    let kind = classify(datagram, destination, awaiting: awaiting ? next : nil, messageID: messageID, &console)
                     switch kind {
                     case .reply(let ok):
                         if !ok { failures += 1 }
+                        if script[next].observe == 1 { observing = false }
                         awaiting = false
                         next += 1
                         sendAt = NodePort.now() + gap
                     case .notification(let ok, let confirmable, let id):
-                        if ok { notifications &+= 1 } else { failures += 1 }
+                        if ok && observing { notifications &+= 1 } else { failures += 1 }
+                        if !observing { console.write("node: FAIL a notification after the deregistration\n") }
                         if confirmable { acknowledge(id, idle) }
                     case .unexpected:
                         failures += 1
@@ -165,7 +173,7 @@ enum NodeRun {
             NodeConfiguration.persist(to: &store, saved: &savedGeneration, idle)
 
             let samplerRuns = Scheduler<NodePort>.statistics(of: .sampler).runs
-            if next >= script.count && notifications >= notificationsWanted && samplerRuns >= samplerRunsWanted { break }
+            if next >= script.count && samplerRuns >= samplerRunsWanted { break }
             if NodePort.now() > limit {
                 console.write("node: FAIL timed out (script step ")
                 console.write(decimal: UInt64(widening: UInt32(truncatingIfNeeded: next)))
@@ -177,7 +185,8 @@ enum NodeRun {
                 failures += 1
                 break
             }
-            sleep(until: sendAt, scriptWaiting: !awaiting && next < script.count, idle)
+            sleep(until: sendAt, scriptWaiting: !awaiting && next < script.count
+                  && notifications >= script[next].afterNotifications, idle)
         }
         SysTickMonotonic.stop()
         NodeIRQ.disable()
@@ -236,10 +245,10 @@ enum NodeRun {
         case unexpected
     }
 
-    /// Parses what the node sent and checks it: the reply to script entry `awaited`, or a
-    /// notification to the observer. Prints one trace line.
+    /// Parses what the node sent and checks it: the reply to script entry `awaited` (sent with
+    /// `messageID`), or a notification to the observer. Prints one trace line.
     static func classify<Output: Console>(_ datagram: UnsafeRawBufferPointer, _ destination: Endpoint,
-                                          awaiting awaited: Int?, _ console: inout Output) -> Outgoing {
+                                          awaiting awaited: Int?, messageID: UInt16, _ console: inout Output) -> Outgoing {
         let message: MessageView
         do throws(ParseError) {
             message = try MessageView.parse(datagram)
@@ -252,21 +261,24 @@ enum NodeRun {
         // A reply is piggybacked on the ACK of a CON request, a NON answers a NON request; a
         // notification is a NON or CON with the observer's token.
         if let awaited, token == script[awaited].token,
-           message.type == .acknowledgement || (script[awaited].type == .nonConfirmable && message.type == .nonConfirmable) {
+           message.type == .acknowledgement || (script[awaited].type == .nonConfirmable && message.type == .nonConfirmable
+                                                && !(script[awaited].observe == 1 && message.has(OptionNumber.observe))) {
             let request = script[awaited]
+            // A piggybacked reply carries the request's message ID; a NON reply its own.
             var ok = toClient && message.code == request.expect
-                && message.type == (request.type == .confirmable ? .acknowledgement : .nonConfirmable)
+                && (request.type == .confirmable ? message.type == .acknowledgement && message.messageID == messageID
+                                                 : message.type == .nonConfirmable)
                 && hasPrefix(message.payload, request.payloadPrefix)
             if let asked = request.block2 {
                 let expected = BlockOption(number: asked >> 4, more: true, szx: UInt8(truncatingIfNeeded: asked & 7))
                 ok = ok && message.block(OptionNumber.block2) == .present(expected)
             }
-            if request.observe != nil { ok = ok && message.has(OptionNumber.observe) }
+            if let observe = request.observe { ok = ok && message.has(OptionNumber.observe) == (observe == 0) }
             console.write("node: t="); console.write(decimal: NodePort.now().microseconds / 1_000)
             console.write(" ms "); write(request.type, &console)
             console.write(" GET /"); console.write(request.path.0)
             if request.path.1.utf8CodeUnitCount > 0 { console.write("/"); console.write(request.path.1) }
-            if request.observe != nil { console.write(" observe") }
+            if let observe = request.observe { console.write(observe == 0 ? " observe" : " deregister") }
             if let block2 = request.block2 { console.write(" block2="); console.write(decimal: UInt64(widening: block2 >> 4)) }
             console.write(" tok="); console.write(decimal: UInt64(widening: request.token))
             console.write(" -> "); write(message.type, &console); console.write(" "); write(message.code, &console)
