@@ -86,16 +86,16 @@ enum NodeRun {
         ScriptedRequest(type: .confirmable, token: 0x01, path: (".well-known", "core"), expect: .content, payloadPrefix: "<"),
         ScriptedRequest(type: .confirmable, token: 0x02, path: ("sys", "uptime"), expect: .content, payloadPrefix: "0"),
         ScriptedRequest(type: .confirmable, token: 0x03, path: ("sensors", "stage"), expect: .content, payloadPrefix: "[{"),
-        ScriptedRequest(type: .confirmable, token: 0x04, path: ("risk", ""), accept: 0 /* text/plain */,
+        ScriptedRequest(type: .confirmable, token: 0x04, path: ("risk", ""), accept: ContentFormat.textPlain,
                         expect: .content, payloadPrefix: "normal"),
         ScriptedRequest(type: .nonConfirmable, token: 0x05, path: ("health", ""), expect: .content, payloadPrefix: "["),
         ScriptedRequest(type: .confirmable, token: 0x06, path: ("test", "blob"),
-                        block2: 0x12 /* block 1 of 64 B */, expect: .content, payloadPrefix: "bcd"),
+                        block2: BlockOption(number: 1, more: false, szx: 2).value, expect: .content, payloadPrefix: "bcd"),
         ScriptedRequest(type: .confirmable, token: 0x08, path: ("no", "such"), expect: .notFound, payloadPrefix: ""),
-        ScriptedRequest(type: .confirmable, token: 0x07 /* observeToken */, path: ("sensors", "stage"), observe: 0,
+        ScriptedRequest(type: .confirmable, token: observeToken, path: ("sensors", "stage"), observe: 0,
                         expect: .content, payloadPrefix: "[{"),
         // Deregistration (RFC 7641 §3.6): a plain response, and no notification after it.
-        ScriptedRequest(type: .nonConfirmable, token: 0x07 /* observeToken */, path: ("sensors", "stage"), observe: 1,
+        ScriptedRequest(type: .nonConfirmable, token: observeToken, path: ("sensors", "stage"), observe: 1,
                         expect: .content, payloadPrefix: "[{", afterNotifications: 3),
     ]
 
@@ -338,10 +338,9 @@ enum NodeRun {
         }
     }
 
-    /// The tasks' figures and the scheduler's health; fails on a misuse or a lost message.
+    /// The tasks' figures and the scheduler's health; fails on a misuse, a full queue or timer queue.
     static func summary<Output: Console>(_ notifications: UInt32, _ console: inout Output) -> UInt32 {
         var failures: UInt32 = 0
-        var overruns: UInt32 = 0
         for raw in 0..<NodeTasks.taskCount {
             guard let task = NodeTasks.Task(rawValue: raw) else { continue }
             let s = Scheduler<NodePort>.statistics(of: task)
@@ -351,7 +350,7 @@ enum NodeRun {
             console.write(" us overruns "); console.write(decimal: UInt64(widening: s.deadlineOverruns))
             console.write(" queue overflows "); console.write(decimal: UInt64(widening: s.queueOverflows))
             console.write("\n")
-            overruns &+= s.deadlineOverruns
+            // Overruns are reported, not failed: the emulator's instruction clock is not the chip's.
             failures += s.queueOverflows == 0 ? 0 : 1
         }
         let misuses = Scheduler<NodePort>.misuses
