@@ -2,7 +2,7 @@
 #   make run       build and start a node on coap://127.0.0.1:5683 with simulated sensors
 #   make test      everything: swift test, the firmware build and budget, the self-test in QEMU
 #   make firmware  cross-build the core for the STM32F407 and print the memory budget
-#   make qemu      boot the firmware in QEMU (netduinoplus2) and run the on-chip self-test
+#   make qemu      boot the firmware in QEMU (netduinoplus2): the on-chip self-test, then the node run
 #   make bench     benchmarks in release mode, peers side by side; writes bench/report.md
 # Other areas add their targets in mk/*.mk (spec, fixtures, model, bench, ...).
 
