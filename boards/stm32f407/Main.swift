@@ -7,6 +7,10 @@ import LeveeSelfTest
 import LeveeScheduler
 import LeveeNet
 
+/// The fresh service the application's self-checks talk to (16 KB: not on the stack). The task
+/// set serves from its own, the service resource's (NodeRun.swift): the self-test runs before that
+/// scheduler starts and cannot reach it.
+nonisolated(unsafe) var selfTestNode = NodeService(bootTime: .zero)
 /// The node's own network stack and its transmit frame (the MAC's receive buffers come with its driver).
 nonisolated(unsafe) var ethernet = EthernetNode(mac: MACAddress(0x02, 0x4C, 0x56, 0, 0, 0x02),
     addressing: .fixed(address: IPv4Address(10, 77, 0, 2), prefixLength: 24, gateway: .unspecified), now: .zero)
@@ -24,10 +28,9 @@ func firmwareMain() -> Never {
         levee_probe_stack(64 * 1024)
     }
     console.write("levee-node firmware: STM32F407, self-test\n")
-    var failures = SelfTest.runAll(on: console)
+    var failures = SelfTest.runAll(on: console, node: &selfTestNode)
     failures += SchedulerBoard.runScenarios(on: &console)
-    // The boot checks go through the node the task set serves from (one NodeService in RAM:
-    // the service resource's), once its scheduler has started.
+    // The boot checks go through the node the task set serves from, once its scheduler has started.
     failures += NodeRun.run(&console) { node, console in
         NodeBootCheck.run(&node, console: &console)
             + withUnsafeMutableBytes(of: &ethernetTransmitFrame) {
