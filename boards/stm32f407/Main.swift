@@ -28,6 +28,10 @@ func firmwareMain() -> Never {
         levee_probe_stack(64 * 1024)
     }
     console.write("levee-node firmware: STM32F407, self-test\n")
+    // The two 16 KB NodeService statics are built by one-time initialisers with 32-37 KB frames:
+    // run them here, at the top of the stack, not inside the self-test or Scheduler.start.
+    withUnsafeMutablePointer(to: &selfTestNode) { _ in }
+    withUnsafeMutablePointer(to: &Service.storage) { _ in }
     var failures = SelfTest.runAll(on: console, node: &selfTestNode)
     failures += SchedulerBoard.runScenarios(on: &console)
     // The boot checks go through the node the task set serves from, once its scheduler has started.
