@@ -8,13 +8,13 @@ import LeveeCoAP
 /// To add an area: write its group (an enum `Resource` of its paths, a `switch` for descriptors and
 /// one for handlers, so the table costs flash, not RAM), then add it to `Groups` and to `init`.
 public struct NodeResources: ResourceTable {
-    public typealias Groups = JoinedResources<SystemResources, TestResources>
+    public typealias Groups = JoinedResources<SystemResources, JoinedResources<SlotResources, TestResources>>
 
     public var groups: Groups
 
     @inline(__always)
     public init(bootTime: Instant) {
-        groups = Groups(SystemResources(bootTime: bootTime), TestResources())
+        groups = Groups(SystemResources(bootTime: bootTime), JoinedResources(SlotResources(), TestResources()))
     }
 
     /// When the node started, for `/sys/uptime` and the test ticker.
@@ -22,12 +22,18 @@ public struct NodeResources: ResourceTable {
         get { groups.first.bootTime }
         set {
             groups.first.bootTime = newValue
-            groups.second.bootTime = newValue
+            groups.second.first.bootTime = newValue
+            groups.second.second.bootTime = newValue
         }
     }
 
     public var system: SystemResources { groups.first }
-    public var test: TestResources { groups.second }
+    public var test: TestResources { groups.second.second }
+    /// The module slot (`/slot…`): the board attaches its flash and starts it.
+    public var slot: SlotResources {
+        get { groups.second.first }
+        _modify { yield &groups.second.first }
+    }
 
     public var resourceCount: Int { groups.resourceCount }
     public func descriptor(of resource: Int) -> ResourceDescriptor { groups.descriptor(of: resource) }

@@ -37,7 +37,9 @@ public enum HostNode {
     public typealias Port = HostPort<NodeTasks>
 
     /// Serves until a stop signal arrives; returns the signal number.
-    public static func run<Driver: HostDatagramDriver & ~Copyable>(on driver: borrowing Driver) throws(SocketError) -> Int32 {
+    /// `prepare` runs once on the service before the first datagram (the slot's flash and keys).
+    public static func run<Driver: HostDatagramDriver & ~Copyable>(on driver: borrowing Driver,
+                                                                   prepare: (inout NodeService) -> Void = { _ in }) throws(SocketError) -> Int32 {
         let clock = MonotonicClock()
         Port.advanceTime(to: clock.now())
         do throws(SchedulerConfigurationError) {
@@ -52,6 +54,7 @@ public enum HostNode {
                    pollfd(fd: stopPipe, events: Int16(POLLIN), revents: 0)]
         let idle = TaskContext<Port>.idle
         idle.lock(Service.self) { $0.resources.bootTime = clock.now() }
+        idle.lock(Service.self) { prepare(&$0) }
         while true {
             var timeout: Int32 = -1
             if let wait = Port.timeUntilNextTimer() {

@@ -2,6 +2,8 @@ import ArgumentParser
 import LeveeApp
 import LeveeCoAP
 import LeveeLinux
+import LeveeOTA
+import LeveeUpdateHost
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -28,6 +30,15 @@ struct LeveeNodeCommand: ParsableCommand {
     @Flag(help: "LAN mode: get the address by DHCP.") var dhcp = false
     @Option(help: "Record every frame sent and received to this pcap file.") var capture: String?
 
+    // The module slot (issue 7): the flash image and the keys provisioned at its first start.
+    @Option(help: "Flash image file (created erased when absent): module slots, journal, trusted keys.")
+    var flash: String?
+    @Option(help: "Public key file ('KID HEX' lines, from levee keygen) written to a new flash image's key sector.")
+    var trustedKey: String?
+    @Option(help: ArgumentHelp("Testing: exit (status 137) instead of doing flash operation N+1, as at a power loss.",
+                               visibility: .hidden))
+    var powerLossAfter: UInt32?
+
     @Flag(help: "Print the static analysis of the node's task set (ceilings, blocking, response times) and exit.")
     var analysis = false
 
@@ -42,6 +53,7 @@ struct LeveeNodeCommand: ParsableCommand {
             _ = try runLAN(lan)
             return
         }
+        let prepare = try slotPreparation()
         let socket = try UDPSocket(bind: bind, port: port)
         let host = bind.contains(":") ? "[\(bind)]" : bind
         print("levee-node: serving coap://\(host):\(port) (Ctrl-C stops)")
@@ -50,10 +62,30 @@ struct LeveeNodeCommand: ParsableCommand {
         if let capture {   // raw-IP records of every datagram (LeveeLinux/PcapCapturingDriver.swift)
             let local = socket.localEndpoint
             signal = try HostNode.run(on: PcapCapturingDriver(socket, local: local,
-                                                              capture: PcapCaptureWriter(path: capture, linkType: .rawIP)))
+                                                              capture: PcapCaptureWriter(path: capture, linkType: .rawIP)),
+                                  prepare: prepare)
         } else {
-            signal = try HostNode.run(on: socket)
+            signal = try HostNode.run(on: socket, prepare: prepare)
         }
         print("levee-node: stopped by signal \(signal)")
+    }
+
+    /// Maps the flash image and reads the key file; what the node does with them before serving.
+    func slotPreparation() throws -> (inout NodeService) -> Void {
+        guard let flash else { return { _ in } }
+        let powerLoss = powerLossAfter ?? getenv("LEVEE_POWER_LOSS_AFTER").flatMap { UInt32(String(cString: $0)) }
+        let device = try FileFlash.open(path: flash, layout: .standard, powerLossAfter: powerLoss)
+        var keys = NodeTrustedKeys()
+        for entry in try trustedKey.map(TrustedKeyFile.read(from:)) ?? [] {
+            let added = entry.keyID.withUnsafeBytes { k in entry.publicKey.withUnsafeBytes { p in TrustedKey(keyID: k, publicKey: p).map { keys.add($0) } } }
+            guard added == true else { throw ValidationError("--trusted-key: key refused (more than \(TrustedKeyStore.capacity), duplicate or bad kid)") }
+        }
+        return { service in
+            service.resources.slot.slots.flash = device
+            service.resources.slot.slots.start(provisioning: keys)
+            let slots = service.resources.slot.slots
+            print("levee-node: flash \(flash): \(slots.keys.count) trusted key(s), "
+                  + (slots.isRunning ? "module version \(slots.runningVersion) in slot \(slots.activeSlot ?? -1)" : "no module (built-in rule)"))
+        }
     }
 }
