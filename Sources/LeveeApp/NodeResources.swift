@@ -1,5 +1,6 @@
 import LeveeBase
 import LeveeCoAP
+import LeveeOTA
 
 /// The node's CoAP resources: a chain of groups, one per area, each a `ResourceTable` in its own
 /// file with its state, descriptors and handlers (see `JoinedResources`). `/.well-known/core` lists
@@ -29,10 +30,13 @@ public struct NodeResources: ResourceTable {
 
     public var system: SystemResources { groups.first }
     public var test: TestResources { groups.second.second }
-    /// The module slot (`/slot…`): the board attaches its flash and starts it.
-    public var slot: SlotResources {
-        get { groups.second.first }
-        _modify { yield &groups.second.first }
+    /// The module slot (`/slot…`).
+    public var slot: SlotResources { groups.second.first }
+
+    /// Gives the slot the board's flash and starts it (README, "Slots and push").
+    public mutating func startSlot(flash: NodeFlash, provisioning keys: NodeTrustedKeys) {
+        groups.second.first.slots.flash = flash
+        groups.second.first.slots.start(provisioning: keys)
     }
 
     public var resourceCount: Int { groups.resourceCount }

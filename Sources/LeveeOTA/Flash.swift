@@ -140,8 +140,9 @@ public struct FlashLayout: Equatable, Sendable {
 
     /// The host's flash file and the model in the tests: 16 KiB sectors (as the STM32F407's first
     /// four), 64 KiB slots, 256 KiB in all.
-    public static let standard = FlashLayout(geometry: FlashGeometry(sectorSize: 16 * 1024, sectorCount: 16),
-                                             sectorsPerSlot: 4)
+    public static var standard: FlashLayout {
+        FlashLayout(geometry: FlashGeometry(sectorSize: 16 * 1024, sectorCount: 16), sectorsPerSlot: 4)
+    }
 
     /// Whether the part has room for every area.
     public var fits: Bool {

@@ -3,7 +3,7 @@ import LeveeWasm
 
 /// What a risk module may import, all from module "levee" (README, "Guest API"). A static table:
 /// the import's index is the host function index the interpreter calls back with.
-public enum GuestImport: UInt32, CaseIterable, Sendable {
+public enum GuestImport: UInt32, Sendable {
     /// `read_channel(i32 channel) -> f32`: the channel's latest value (NaN when absent or faulty).
     case readChannel = 0
     /// `now() -> i64`: milliseconds since the node started.
@@ -30,7 +30,11 @@ public enum GuestImport: UInt32, CaseIterable, Sendable {
     /// The import with this name, if the guest API has one.
     public static func named(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer) -> GuestImport? {
         guard equal(module, moduleName) else { return nil }
-        for candidate in allCases where equal(name, candidate.name) { return candidate }
+        var raw: UInt32 = 0
+        while let candidate = GuestImport(rawValue: raw) {
+            if equal(name, candidate.name) { return candidate }
+            raw += 1
+        }
         return nil
     }
 
@@ -57,6 +61,7 @@ enum GuestSignatures {
 public enum GuestEntry {
     public static let assess: StaticString = "assess"
     public static let highestLevel: UInt32 = 3
+
 }
 
 func equal(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
@@ -71,11 +76,11 @@ public protocol GuestEnvironment {
     func milliseconds() -> Int64
 }
 
-/// The environment of the self-test call at activation: fixed, made-up values (channel `c` reads
-/// `c`, every parameter 1, time 0), so a module is checked the same way on every node.
+/// The environment of the self-test call at activation: fixed, made-up values (every channel
+/// reads 0, every parameter 1, time 0), so a module is checked the same way on every node.
 public struct SelfTestEnvironment: GuestEnvironment {
     public init() {}
-    public mutating func readChannel(_ channel: UInt32) -> Float { Float(channel) }
+    public mutating func readChannel(_ channel: UInt32) -> Float { 0 }
     public mutating func configParameter(_ key: UInt32) -> Float { 1 }
     public func milliseconds() -> Int64 { 0 }
 }
@@ -111,9 +116,9 @@ struct GuestHost<Environment: GuestEnvironment>: WasmHost {
         guard let entry = GuestImport(rawValue: index) else { throw .hostError }
         switch entry {
         case .readChannel:
-            slots[0] = UInt64(environment.pointee.readChannel(UInt32(truncatingIfNeeded: slots[0])).bitPattern)
+            slots[0] = UInt64(widening: environment.pointee.readChannel(UInt32(truncatingIfNeeded: slots[0])).bitPattern)
         case .config:
-            slots[0] = UInt64(environment.pointee.configParameter(UInt32(truncatingIfNeeded: slots[0])).bitPattern)
+            slots[0] = UInt64(widening: environment.pointee.configParameter(UInt32(truncatingIfNeeded: slots[0])).bitPattern)
         case .now:
             slots[0] = UInt64(bitPattern: environment.pointee.milliseconds())
         case .publish:
@@ -121,10 +126,11 @@ struct GuestHost<Environment: GuestEnvironment>: WasmHost {
             output.pointee.value = Float(bitPattern: UInt32(truncatingIfNeeded: slots[1]))
             output.pointee.published = true
         case .log:
-            let start = UInt64(UInt32(truncatingIfNeeded: slots[0])), length = UInt64(UInt32(truncatingIfNeeded: slots[1]))
-            guard start + length <= UInt64(memory.count) else { throw .outOfBounds }
-            let kept = Int(min(length, UInt64(GuestOutput.logCapacity)))
-            for i in 0..<kept { output.pointee.log[i] = memory[Int(start) + i] }
+            let start = UInt64(widening: UInt32(truncatingIfNeeded: slots[0]))
+            let length = UInt64(widening: UInt32(truncatingIfNeeded: slots[1]))
+            guard start + length <= UInt64(widening: UInt32(truncatingIfNeeded: memory.count)) else { throw .outOfBounds }
+            let kept = Int(truncatingIfNeeded: min(length, 32)), first = Int(truncatingIfNeeded: start)
+            for i in 0..<kept { output.pointee.log[i] = memory[first + i] }
             output.pointee.logLength = kept
         }
     }

@@ -59,34 +59,43 @@ public struct JournalRecord: Equatable, Sendable {
     /// The state of a blank flash: no module, nothing activated.
     public static let initial = JournalRecord()
 
-    var words: InlineArray<8, UInt32> {
-        var w = InlineArray<8, UInt32>(repeating: 0xFFFF_FFFF)
-        w[0] = Self.magic
-        w[1] = sequence
-        w[2] = UInt32(active) | UInt32(fallback) << 8 | UInt32(reason.rawValue) << 16 | 0xFF00_0000
-        w[3] = rollbacks
-        w[4] = UInt32(truncatingIfNeeded: highestVersion)
-        w[5] = UInt32(truncatingIfNeeded: highestVersion >> 32)
-        w[7] = Self.checksum(w)
-        return w
+    /// Word `i` of the record (0..<8).
+    func word(_ i: Int) -> UInt32 {
+        i == 7 ? Self.checksum { dataWord($0) } : dataWord(i)
     }
 
-    static func checksum(_ w: InlineArray<8, UInt32>) -> UInt32 {
+    /// Words 0..<7 (a chain of ifs: a switch here makes the embedded build allocate).
+    func dataWord(_ i: Int) -> UInt32 {
+        if i == 0 { return Self.magic }
+        if i == 1 { return sequence }
+        if i == 2 { return UInt32(active) | UInt32(fallback) << 8 | UInt32(reason.rawValue) << 16 | 0xFF00_0000 }
+        if i == 3 { return rollbacks }
+        if i == 4 { return UInt32(truncatingIfNeeded: highestVersion) }
+        if i == 5 { return UInt32(truncatingIfNeeded: highestVersion &>> 32) }
+        return 0xFFFF_FFFF
+    }
+
+    /// FNV-1a of words 0..<7, never the erased value.
+    static func checksum(_ word: (Int) -> UInt32) -> UInt32 {
         var hash = FNV1a()
-        for i in 0..<7 { hash.add(word: w[i]) }
-        return hash.value == 0xFFFF_FFFF ? 0x7FFF_FFFF : hash.value   // never the erased value
+        for i in 0..<7 { hash.add(word: word(i)) }
+        return hash.value == 0xFFFF_FFFF ? 0x7FFF_FFFF : hash.value
     }
 
-    /// The record in `w`, if it is whole and valid.
-    init?(words w: InlineArray<8, UInt32>) {
-        guard w[0] == Self.magic, w[7] == Self.checksum(w), w[6] == 0xFFFF_FFFF,
-              let reason = SlotReason(rawValue: UInt8(truncatingIfNeeded: w[2] >> 16)) else { return nil }
-        let active = UInt8(truncatingIfNeeded: w[2]), fallback = UInt8(truncatingIfNeeded: w[2] >> 8)
+    /// The record in the flash at `start`, if it is whole and valid. (Words are read one by one:
+    /// an InlineArray of them passed by value makes the embedded build allocate.)
+    init?<F: FlashDevice>(_ flash: F, at start: Int) {
+        let w0 = flash.word(at: start), w1 = flash.word(at: start + 4), w2 = flash.word(at: start + 8)
+        let w3 = flash.word(at: start + 12), w4 = flash.word(at: start + 16), w5 = flash.word(at: start + 20)
+        guard w0 == Self.magic, flash.word(at: start + 24) == 0xFFFF_FFFF,
+              flash.word(at: start + 28) == Self.checksum({ flash.word(at: start + 4 * $0) }),
+              let reason = SlotReason(rawValue: UInt8(truncatingIfNeeded: w2 >> 16)) else { return nil }
+        let active = UInt8(truncatingIfNeeded: w2), fallback = UInt8(truncatingIfNeeded: w2 >> 8)
         guard active == Self.noSlot || Int(active) < FlashLayout.slotCount,
               fallback == Self.noSlot || Int(fallback) < FlashLayout.slotCount,
               active == Self.noSlot || active != fallback else { return nil }
-        self.init(sequence: w[1], active: active, fallback: fallback, reason: reason, rollbacks: w[3],
-                  highestVersion: UInt64(w[4]) | UInt64(w[5]) << 32)
+        self.init(sequence: w1, active: active, fallback: fallback, reason: reason, rollbacks: w3,
+                  highestVersion: UInt64(widening: w4) | UInt64(widening: w5) &<< 32)
     }
 }
 
@@ -106,11 +115,8 @@ public struct SlotJournal: Sendable {
 
     var recordsPerSector: Int { layout.geometry.sectorSize / JournalRecord.size }
 
-    func recordWords<F: FlashDevice>(_ flash: F, sector: Int, index: Int) -> InlineArray<8, UInt32> {
-        let start = layout.journalSector(sector) * layout.geometry.sectorSize + index * JournalRecord.size
-        var w = InlineArray<8, UInt32>(repeating: 0)
-        for i in 0..<8 { w[i] = flash.word(at: start + 4 * i) }
-        return w
+    func recordStart(sector: Int, index: Int) -> Int {
+        layout.journalSector(sector) * layout.geometry.sectorSize + index * JournalRecord.size
     }
 
     /// Reads both sectors: the newest valid record, and where the next one goes.
@@ -122,11 +128,11 @@ public struct SlotJournal: Sendable {
         for s in 0..<FlashLayout.journalSectors {
             var lastUsed = 0
             for i in 0..<recordsPerSector {
-                let w = recordWords(flash, sector: s, index: i)
+                let start = recordStart(sector: s, index: i)
                 var blank = true
-                for k in 0..<8 where w[k] != 0xFFFF_FFFF { blank = false }
+                for k in 0..<8 where flash.word(at: start + 4 * k) != 0xFFFF_FFFF { blank = false }
                 if !blank { lastUsed = i + 1 }
-                if let record = JournalRecord(words: w), !found || record.sequence > current.sequence {
+                if let record = JournalRecord(flash, at: start), !found || record.sequence > current.sequence {
                     current = record
                     found = true
                     newestSector = s
@@ -151,9 +157,8 @@ public struct SlotJournal: Sendable {
         }
         let start = layout.journalSector(sector) * layout.geometry.sectorSize + nextOffset
         nextOffset += JournalRecord.size   // a failed write still uses the place
-        let w = next.words
         for i in 0..<8 {
-            guard flash.program(word: w[i], at: start + 4 * i) else { return false }
+            guard flash.program(word: next.word(i), at: start + 4 * i) else { return false }
         }
         current = next
         return true
@@ -168,6 +173,9 @@ struct FNV1a {
 
     /// The word's bytes in memory (little-endian) order.
     mutating func add(word: UInt32) {
-        for shift in stride(from: UInt32(0), to: 32, by: 8) { add(byte: UInt8(truncatingIfNeeded: word >> shift)) }
+        add(byte: UInt8(truncatingIfNeeded: word))
+        add(byte: UInt8(truncatingIfNeeded: word >> 8))
+        add(byte: UInt8(truncatingIfNeeded: word >> 16))
+        add(byte: UInt8(truncatingIfNeeded: word >> 24))
     }
 }

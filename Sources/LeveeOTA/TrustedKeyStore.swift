@@ -19,8 +19,10 @@ public enum TrustedKeyStore {
             guard let record = flash.bytes(start + i * recordSize..<start + (i + 1) * recordSize) else { break }
             guard flash.word(at: start + i * recordSize) == magic,
                   flash.word(at: start + i * recordSize + 60) == checksum(record) else { continue }
-            let kidLength = Int(flash.word(at: start + i * recordSize + 4))
-            guard kidLength > 0, kidLength <= TrustedKey.maximumKeyIDLength,
+            let kidWord = flash.word(at: start + i * recordSize + 4)
+            guard kidWord > 0, kidWord <= 16 else { continue }
+            let kidLength = Int(truncatingIfNeeded: kidWord)
+            guard kidLength <= TrustedKey.maximumKeyIDLength,
                   let key = TrustedKey(keyID: UnsafeRawBufferPointer(rebasing: record[8..<8 + kidLength]),
                                        publicKey: UnsafeRawBufferPointer(rebasing: record[24..<56])) else { continue }
             _ = keys.add(key)

@@ -81,8 +81,7 @@ struct LeveeNodeCommand: ParsableCommand {
             guard added == true else { throw ValidationError("--trusted-key: key refused (more than \(TrustedKeyStore.capacity), duplicate or bad kid)") }
         }
         return { service in
-            service.resources.slot.slots.flash = device
-            service.resources.slot.slots.start(provisioning: keys)
+            service.resources.startSlot(flash: device, provisioning: keys)
             let slots = service.resources.slot.slots
             print("levee-node: flash \(flash): \(slots.keys.count) trusted key(s), "
                   + (slots.isRunning ? "module version \(slots.runningVersion) in slot \(slots.activeSlot ?? -1)" : "no module (built-in rule)"))
