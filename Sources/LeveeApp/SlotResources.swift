@@ -210,6 +210,8 @@ public struct SlotResources: ResourceTable {
         }
         response.payload("\nlog: ")
         output.withLog { response.payload($0) }
+        response.payload("\nflash-operations: ")
+        response.payload(decimal: slots.flash.operations)
         response.payload("\n")
     }
 

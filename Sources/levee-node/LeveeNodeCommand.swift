@@ -85,6 +85,7 @@ struct LeveeNodeCommand: ParsableCommand {
             let slots = service.resources.slot.slots
             print("levee-node: flash \(flash): \(slots.keys.count) trusted key(s), "
                   + (slots.isRunning ? "module version \(slots.runningVersion) in slot \(slots.activeSlot ?? -1)" : "no module (built-in rule)"))
+            fflush(nil)
         }
     }
 }

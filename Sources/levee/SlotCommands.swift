@@ -134,6 +134,8 @@ struct SlotPush: ParsableCommand {
     @Option(help: "The node.") var node = NodeAddress(argument: "coap://127.0.0.1:5683")!
     @Option(help: "Block size: 16, 32, ..., 1024.") var block = 512
     @Argument(help: "The envelope (COSE_Sign1).") var envelope: String
+    @Option(help: ArgumentHelp("Testing: stop after this many blocks, as an interrupted upload.", visibility: .hidden))
+    var stopAfter: Int?
 
     func validate() throws {
         guard [16, 32, 64, 128, 256, 512, 1024].contains(block) else { throw ValidationError("--block must be a power of two from 16 to 1024") }
@@ -159,6 +161,10 @@ struct SlotPush: ParsableCommand {
             if more && response.code == .continue {
                 offset = end
                 number += 1
+                if let stopAfter, Int(number) >= stopAfter {
+                    print("\npush: stopped after \(number) blocks (\(offset) B)")
+                    return
+                }
                 continue
             }
             last = response
