@@ -16,10 +16,13 @@ public protocol HostDatagramDriver: ~Copyable {
     @discardableResult func send(_ datagram: UnsafeRawBufferPointer, to destination: Endpoint) -> Bool
     /// Sends what `send` queued (a driver that sends at once does nothing).
     func flush()
+    /// What `/sys/net` reports: the run loop's socket counters unless the driver runs a stack.
+    var networkStatus: NetworkStatusSource { get }
 }
 
 extension HostDatagramDriver where Self: ~Copyable {
     public func flush() {}
+    public var networkStatus: NetworkStatusSource { .socket(UnsafePointer(HostNode.socketCounters)) }
 }
 
 extension UDPSocket: HostDatagramDriver {
@@ -35,6 +38,14 @@ extension UDPSocket: HostDatagramDriver {
 /// until a datagram arrives, the next timer is due, or a stop signal comes.
 public enum HostNode {
     public typealias Port = HostPort<NodeTasks>
+
+    /// Datagrams the run loop moved (`/sys/net` in socket mode). Allocated once: its address must
+    /// not move while the node's resources point at it.
+    nonisolated(unsafe) public static let socketCounters: UnsafeMutablePointer<SocketCounters> = {
+        let counters = UnsafeMutablePointer<SocketCounters>.allocate(capacity: 1)
+        counters.initialize(to: SocketCounters())
+        return counters
+    }()
 
     /// Serves until a stop signal arrives; returns the signal number.
     /// `prepare` runs once on the service before the first datagram (the slot's flash and keys).
@@ -53,7 +64,11 @@ public enum HostNode {
         var fds = [pollfd(fd: driver.pollDescriptor, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: stopPipe, events: Int16(POLLIN), revents: 0)]
         let idle = TaskContext<Port>.idle
-        idle.lock(Service.self) { $0.resources.bootTime = clock.now() }
+        let network = driver.networkStatus
+        idle.lock(Service.self) { service in
+            service.resources.bootTime = clock.now()
+            service.resources.groups.first.network = network
+        }
         idle.lock(Service.self) { prepare(&$0) }
         while true {
             var timeout: Int32 = -1
@@ -76,16 +91,26 @@ public enum HostNode {
                         queue.produce { buffer in
                             guard let (count, source) = driver.receive(into: buffer) else { return nil }
                             got = true
+                            socketCounters.pointee.datagramsIn &+= 1
                             return (count, source)
                         }
                         if !got { return false }
                     }
                     return true   // full: there may be more in the socket
                 }
-                Port.latch(.networkReceive)
+                // The clock first, so the network task is released at the time the datagrams
+                // came (not when the loop last woke), then the interrupt.
                 Port.advanceTime(to: clock.now())
+                Port.latch(.networkReceive)
+                Port.preemptionPoint()
                 idle.lock(TransmitQueue.self) { queue in
-                    while queue.consume({ datagram, destination in driver.send(datagram, to: destination) }) != nil {}
+                    while queue.consume({ datagram, destination in
+                        if driver.send(datagram, to: destination) {
+                            socketCounters.pointee.datagramsOut &+= 1
+                        } else {
+                            socketCounters.pointee.sendFailures &+= 1
+                        }
+                    }) != nil {}
                 }
                 driver.flush()
             } while more

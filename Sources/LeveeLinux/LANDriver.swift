@@ -1,4 +1,5 @@
 import CPcap
+import LeveeApp
 import LeveeBase
 import LeveeNet
 #if canImport(Glibc)
@@ -17,7 +18,8 @@ public final class LANDriver: HostDatagramDriver {
     public let configuration: LANConfiguration
     let interface: PcapInterface
     let capture: PcapCaptureWriter?
-    var node: EthernetNode
+    /// The node's stack; allocated, so `/sys/net` can point at it for the driver's lifetime.
+    let node = UnsafeMutablePointer<EthernetNode>.allocate(capacity: 1)
     let transmit = UnsafeMutableRawBufferPointer.allocate(byteCount: NetLimits.frameCapacity, alignment: 8)
     let epollDescriptor: Int32
     let timerDescriptor: Int32
@@ -31,8 +33,9 @@ public final class LANDriver: HostDatagramDriver {
     public private(set) var oversizedDatagrams: UInt64 = 0
 
     public var pollDescriptor: Int32 { epollDescriptor }
-    public var stack: NetworkStack { node.stack }
-    public var unsentDatagrams: UInt32 { node.unsentMessages }
+    public var stack: NetworkStack { node.pointee.stack }
+    public var unsentDatagrams: UInt32 { node.pointee.unsentMessages }
+    public var networkStatus: NetworkStatusSource { .ethernet(UnsafePointer(node)) }
 
     /// Frames out through libpcap, and into the capture when there is one.
     struct Link: FrameTransmitter {
@@ -57,8 +60,8 @@ public final class LANDriver: HostDatagramDriver {
         } else {
             capture = nil
         }
-        node = EthernetNode(mac: configuration.mac, addressing: configuration.addressing,
-                            servicePort: configuration.servicePort, now: clock.now())
+        node.initialize(to: EthernetNode(mac: configuration.mac, addressing: configuration.addressing,
+                            servicePort: configuration.servicePort, now: clock.now()))
         epollDescriptor = epoll_create1(Int32(EPOLL_CLOEXEC))
         timerDescriptor = timerfd_create(CLOCK_MONOTONIC, Int32(TFD_NONBLOCK | TFD_CLOEXEC))
         guard epollDescriptor >= 0, timerDescriptor >= 0 else { throw .system("epoll_create1/timerfd_create", errno) }
@@ -76,6 +79,8 @@ public final class LANDriver: HostDatagramDriver {
         close(timerDescriptor)
         capture?.close()
         transmit.deallocate()
+        node.deinitialize(count: 1)
+        node.deallocate()
     }
 
     /// The next datagram for the service port, copied into `buffer`; nil when no frame waits (then
@@ -85,7 +90,7 @@ public final class LANDriver: HostDatagramDriver {
         if let due = timersDue, clock.now() >= due { runTimers() }
         while let frame = interface.nextFrame() {
             capture?.write(frame)
-            guard let datagram = node.receive(frame, now: clock.now(), transmit: transmit, link: &link) else { continue }
+            guard let datagram = node.pointee.receive(frame, now: clock.now(), transmit: transmit, link: &link) else { continue }
             guard datagram.payloadLength <= buffer.count else { oversizedDatagrams += 1; continue }
             let payload = datagram.payload(in: frame)
             for i in 0..<payload.count { buffer[i] = payload[i] }
@@ -103,7 +108,7 @@ public final class LANDriver: HostDatagramDriver {
         guard datagram.count <= NetLimits.maxUDPPayload else { return false }
         for i in 0..<datagram.count { transmit[udpPayloadOffset + i] = datagram[i] }
         var link = Link(interface: interface, capture: capture)
-        return node.send(payloadLength: datagram.count, to: destination, now: clock.now(), transmit: transmit, link: &link)
+        return node.pointee.send(payloadLength: datagram.count, to: destination, now: clock.now(), transmit: transmit, link: &link)
     }
 
     /// Runs the stack's due timers and re-arms the timerfd for the next deadline.
@@ -113,7 +118,7 @@ public final class LANDriver: HostDatagramDriver {
         var link = Link(interface: interface, capture: capture)
         let now = clock.now()
         var spec = itimerspec()   // all zero: disarmed
-        timersDue = node.poll(now: now, transmit: transmit, link: &link)
+        timersDue = node.pointee.poll(now: now, transmit: transmit, link: &link)
         if let next = timersDue {
             // At least 1 ms ahead: a zero it_value would disarm instead of firing at once.
             let wait = max(next.since(now).microseconds, 1_000)

@@ -1,3 +1,4 @@
+import LeveeApp
 import LeveeBase
 #if canImport(Glibc)
 import Glibc
@@ -37,6 +38,7 @@ public struct PcapCapturingDriver<Driver: HostDatagramDriver & ~Copyable>: HostD
 
     /// The wrapped driver may batch its sends (the UDP socket does).
     public func flush() { driver.flush() }
+    public var networkStatus: NetworkStatusSource { driver.networkStatus }
 }
 
 extension UDPSocket {

@@ -91,6 +91,13 @@ public enum ResponseTimeAnalysis<App: TaskSet> {
         writeTable(into: &w, showMeasured: true, measured)
     }
 
+    /// The table with the running kernel's measured maxima, for code that has no port to name
+    /// (a CoAP handler: `/sys/tasks`). A program runs one task set, so the kernel's statistics are
+    /// this one's once `Scheduler.start()` has run, and all zero before.
+    public static func writeRunning(into w: inout ByteWriter) {
+        writeTable(into: &w, showMeasured: true) { kernel.statistics(of: $0.rawValue) }
+    }
+
     static func writeTable(into w: inout ByteWriter, showMeasured: Bool, _ measured: (App.Task) -> TaskStatistics) {
         w.append("task set "); w.append(App.name); w.append(" (times in us)\n")
         w.append("resource        ceiling  users\n")

@@ -91,3 +91,10 @@ public enum SchedulerMisuse: Equatable, Sendable {
 }
 
 nonisolated(unsafe) var kernel = KernelState()
+
+extension KernelState {
+    /// A task's statistics by number; zero for a number beyond the started task set.
+    func statistics(of task: UInt8) -> TaskStatistics {
+        task < taskCount ? statistics[Int(task)] : TaskStatistics()
+    }
+}

@@ -262,8 +262,7 @@ public enum Scheduler<Port: SchedulerPort> {
     }
 
     public static func statistics(of task: App.Task) -> TaskStatistics {
-        let t = Int(task.rawValue)
-        return t < Int(kernel.taskCount) ? kernel.statistics[t] : TaskStatistics()
+        kernel.statistics(of: task.rawValue)
     }
 
     /// The derived ceiling of `resource`.

@@ -166,6 +166,14 @@ if start_node "$WORK/node-static.log" --ip $NODE_IP/24 --capture "$CAPTURE"; the
     else
         fail "node not answering after hostile frames"; echo "$out"
     fi
+    # /sys/net: the node's own counters, read over CoAP (Block2 when longer than a block).
+    if out=$(coap_get "coap://$NODE_IP/sys/net") && grep -q '"mode":"ethernet"' <<<"$out" \
+        && net_drops=$(grep -o '"drops":[0-9]*' <<<"$out" | head -1 | cut -d: -f2) \
+        && [ "${net_drops:-0}" -ge "${hostile:-1}" ] && grep -q "\"ip\":\"$PEER_IP\"" <<<"$out"; then
+        pass "GET /sys/net: ethernet mode, $net_drops drops counted, the peer $PEER_IP in the ARP cache"
+    else
+        fail "GET /sys/net"; echo "$out"
+    fi
     stop_node
     grep "stopped" "$WORK/node-static.log" | sed "s/^/lan-test:      /"
     drops=$(grep -o 'drops [0-9]*' "$WORK/node-static.log" | awk '{print $2}')

@@ -20,4 +20,17 @@ final class NodeInteropTests: XCTestCase {
         let non = try runTool("coap-client-notls", ["-N", "-m", "get", "-B", "5", "coap://127.0.0.1:\(node.port)/sys/firmware"])
         XCTAssertTrue(non.output.contains("levee-node"), non.output)
     }
+
+    /// `/sys/tasks` is the task set's static analysis with measured figures; `/sys/net` in socket
+    /// mode counts the datagrams the run loop moved (this request's among them).
+    func testTaskAnalysisAndNetworkStatus() throws {
+        let node = try NodeProcess()
+        defer { node.stop() }
+        let tasks = try runTool("coap-client-notls", ["-m", "get", "-B", "5", "coap://127.0.0.1:\(node.port)/sys/tasks"])
+        XCTAssertTrue(tasks.output.contains("coap-service    3        network"), tasks.output)
+        XCTAssertTrue(tasks.output.contains(": schedulable"), tasks.output)
+        XCTAssertTrue(tasks.output.contains("measured: runs="), tasks.output)
+        let net = try runTool("coap-client-notls", ["-m", "get", "-B", "5", "coap://127.0.0.1:\(node.port)/sys/net"])
+        XCTAssertTrue(net.output.contains("{\"mode\":\"socket\",\"datagrams_in\":2,\"datagrams_out\":1,"), net.output)
+    }
 }
