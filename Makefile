@@ -17,6 +17,8 @@ OBJCOPY    := $(TOOLCHAIN)llvm-objcopy
 NM         := $(TOOLCHAIN)llvm-nm
 BIND       ?= 127.0.0.1
 PORT       ?= 5683
+SCENARIO   ?= normal
+SPEED      ?= 1
 
 # Targets added by mk/*.mk: TEST_EXTRA runs after the core tests in `make test`, BENCH_EXTRA in
 # `make bench` (each leaves a Markdown section in bench/sections/ for the report).
@@ -38,7 +40,7 @@ deps:
 # ---------------------------------------------------------------- host
 run: deps
 	$(SWIFT) build -c release --product levee-node
-	.build/release/levee-node --bind $(BIND) --port $(PORT)
+	.build/release/levee-node --bind $(BIND) --port $(PORT) --scenario $(SCENARIO) --speed $(SPEED)
 
 swift-test: deps
 	$(SWIFT) test

@@ -44,7 +44,13 @@ public struct SensorMonitor: RiskInputs {
     @discardableResult
     public mutating func sample<Driver: SensorDriver>(_ channel: Channel, from driver: inout Driver,
                                                       at seconds: UInt32) -> SampleVerdict {
-        let reading = driver.read(channel, at: seconds)
+        record(channel, reading: driver.read(channel, at: seconds), at: seconds)
+    }
+
+    /// Judges and stores one reading of `channel` taken at `seconds` (nil or NaN: no answer). The
+    /// sampler task calls it with what the board's driver converted (`SensorScan`).
+    @discardableResult
+    public mutating func record(_ channel: Channel, reading: Float?, at seconds: UInt32) -> SampleVerdict {
         let verdict = health[channel.index].judge(reading, channel: channel, config: config)
         switch verdict {
         case .good(let value): histories[channel.index].append(HistorySample(seconds: seconds, value: value))
@@ -71,6 +77,13 @@ public struct SensorMonitor: RiskInputs {
             sampled += 1
         }
         return sampled
+    }
+
+    /// The channels due at `seconds` (their period has come).
+    public func due(at seconds: UInt32) -> ChannelSet {
+        var set = ChannelSet.empty
+        for i in 0..<Channel.count where nextDue[i] <= seconds { set.insert(Channel(index: i)) }
+        return set
     }
 
     /// The earliest field second at which some channel is due: when a single sampler task should
@@ -164,12 +177,11 @@ public struct SensorMonitor: RiskInputs {
 }
 
 /// The application's static state, counted by the firmware budget like every other buffer: the
-/// monitor and the samples of its history. The sampling tasks and the CoAP handlers reach it under
-/// the scheduler's locks (wired with the resources); the self-checks use it at boot before any
-/// task runs.
+/// samples of the history. The node's monitor (in `LeveeResources`, inside the service) keeps its
+/// rings here; the sampler task and the CoAP handlers reach it under the service lock; the
+/// self-checks use it at boot before any task runs.
 public enum AppMemory {
     nonisolated(unsafe) public static var historyStorage = HistoryLimits.NodeStorage(repeating: HistorySample(seconds: 0, value: 0))
-    nonisolated(unsafe) public static var monitor = SensorMonitor(historyStorage: UnsafeMutableBufferPointer(start: nil, count: 0))
 
     /// The node's history storage as a buffer of samples, for a monitor kept elsewhere (e.g. in a
     /// scheduler `SharedResource`). The storage is a static, so its address is fixed for the life
@@ -178,10 +190,5 @@ public enum AppMemory {
         let base = withUnsafeMutablePointer(to: &historyStorage) { UnsafeMutableRawPointer($0) }
         let count = HistoryLimits.samplesPerChannel * Channel.count
         return UnsafeMutableBufferPointer(start: base.bindMemory(to: HistorySample.self, capacity: count), count: count)
-    }
-
-    /// Gives the node's monitor its history storage (once, at boot).
-    public static func attachHistory(config: AppConfig = AppConfig()) {
-        monitor = SensorMonitor(config: config, historyStorage: historyBuffer())
     }
 }

@@ -18,8 +18,9 @@ struct Observer {
     /// Block size of the client's registration: a larger notification carries its first block.
     var szx: UInt8 = CoAPLimits.maxBlockSZX
     var inUse = false
-    /// Notifications sent since the last CON one.
+    /// Notifications sent since the last CON one; `mustConfirm` when the next one must be CON.
     var sinceConfirmable: UInt8 = 0
+    static let mustConfirm = UInt8.max
     var lastMessageID: UInt16 = 0
     /// Observe value of the last notification (24 bits).
     var sequence: UInt32 = 0

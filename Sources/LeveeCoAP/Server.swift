@@ -121,7 +121,15 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             && observers[i].dueAt <= now {
             let endpoint = observers[i].endpoint
             var type = MessageType.nonConfirmable
-            if observers[i].sinceConfirmable &+ 1 >= configuration.confirmableEvery && !confirmableOutstanding(to: endpoint) {
+            if observers[i].sinceConfirmable == Observer.mustConfirm {
+                // A change the app marked confirmable (an alarm): CON, and under NSTART 1 it waits
+                // for the CON in flight to that client rather than going out as NON.
+                if let busy = outstandingDeadline(to: endpoint) {
+                    observers[i].dueAt = busy
+                    continue
+                }
+                type = .confirmable
+            } else if observers[i].sinceConfirmable &+ 1 >= configuration.confirmableEvery && !confirmableOutstanding(to: endpoint) {
                 type = .confirmable   // NSTART 1: only when nothing else of ours awaits an ACK there
             }
             let messageID = takeMessageID()
@@ -158,9 +166,12 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     }
 
     /// Tells the server that an observable resource changed: its observers are notified at once.
-    public mutating func resourceChanged(_ resource: Int) {
+    /// `confirmable` makes that notification CON whatever the pacing (an alarm the client must be
+    /// known to have received, RFC 7641 §4.5); it is retransmitted until acknowledged.
+    public mutating func resourceChanged(_ resource: Int, confirmable: Bool = false) {
         for i in 0..<observers.count where observers[i].inUse && observers[i].resource == Int32(truncatingIfNeeded: resource) {
             observers[i].dueAt = Instant.zero
+            if confirmable { observers[i].sinceConfirmable = Observer.mustConfirm }
         }
     }
 

@@ -47,10 +47,21 @@ public enum HostNode {
         return counters
     }()
 
-    /// Serves until a stop signal arrives; returns the signal number.
-    /// `prepare` runs once on the service before the first datagram (the slot's flash and keys).
+    /// Serves with the chip's ADC stub as sensors and the configuration kept in RAM.
     public static func run<Driver: HostDatagramDriver & ~Copyable>(on driver: borrowing Driver,
                                                                    prepare: (inout NodeService) -> Void = { _ in }) throws(SocketError) -> Int32 {
+        var sensors = ADCStubDriver()
+        var store = VolatileConfigStore()
+        return try run(on: driver, sensors: &sensors, store: &store, prepare: prepare)
+    }
+
+    /// Serves until a stop signal arrives; returns the signal number. `sensors` is converted when
+    /// the node asks for a scan; `store` holds the configuration record (read at boot, written
+    /// after every accepted change); field time runs `timeCompression` times faster than the clock.
+    /// `prepare` runs once on the service before the first datagram (the slot's flash and keys).
+    public static func run<Driver: HostDatagramDriver & ~Copyable, Sensors: SensorDriver, Store: ConfigStore>(
+        on driver: borrowing Driver, sensors: inout Sensors, store: inout Store, timeCompression: UInt32 = 1,
+        bootEpoch: UInt64? = nil, prepare: (inout NodeService) -> Void = { _ in }) throws(SocketError) -> Int32 {
         let clock = MonotonicClock()
         Port.advanceTime(to: clock.now())
         do throws(SchedulerConfigurationError) {
@@ -64,17 +75,33 @@ public enum HostNode {
         var fds = [pollfd(fd: driver.pollDescriptor, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: stopPipe, events: Int16(POLLIN), revents: 0)]
         let idle = TaskContext<Port>.idle
+        let config = NodeConfiguration.load(from: &store, timeCompression: timeCompression)
         let network = driver.networkStatus
         idle.lock(Service.self) { service in
             service.resources.bootTime = clock.now()
             service.resources.groups.first.network = network
+            service.resources.withLevee { levee in
+                levee.monitor.config = config
+                levee.bootEpoch = bootEpoch
+            }
         }
         idle.lock(Service.self) { prepare(&$0) }
+        var savedGeneration: UInt32 = 0
         while true {
+            // Sensors: a scan the scan-start task asked for is converted, then the sampler runs
+            // (a few in a row when a high --speed has them due back to back, then the network).
+            var scans = 0
+            while scans < 8, NodeSensors.convert(&sensors, idle) {
+                Port.advanceTime(to: clock.now())
+                Port.latch(.sensorConversion)
+                Port.advanceTime(to: clock.now())
+                scans += 1
+            }
             var timeout: Int32 = -1
             if let wait = Port.timeUntilNextTimer() {
                 timeout = Int32(min(wait.microseconds / 1_000 + 1, 60_000))
             }
+            if NodeSensors.scanWaiting(idle) { timeout = 0 }
             let ready = poll(&fds, 2, timeout)
             if ready < 0 && errno != EINTR { throw .system("poll", errno) }
             if fds[1].revents != 0 {
@@ -113,6 +140,7 @@ public enum HostNode {
                     }) != nil {}
                 }
                 driver.flush()
+                NodeConfiguration.persist(to: &store, saved: &savedGeneration, idle)
             } while more
         }
     }

@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import LeveeApp
 import LeveeCoAP
 import LeveeLinux
@@ -20,6 +21,24 @@ struct LeveeNodeCommand: ParsableCommand {
 
     @Option(help: "UDP port to serve CoAP on.")
     var port: UInt16 = 5683
+
+    // The simulated levee (LeveeLinux/Simulator.swift, fixtures/scenarios/).
+    @Option(help: "Scenario in fixtures/scenarios: normal, storm-surge, seepage-anomaly, sensor-faults.")
+    var scenario = "normal"
+    @Option(help: "Field seconds per second: 3600 runs an hour of the levee in a second.")
+    var speed: UInt32 = 1
+    @Option(help: "Seed of the sensor noise (default: the scenario's).")
+    var seed: UInt64?
+    @Option(help: "Replay real daily rainfall and flow: a directory with the NRFA CSVs (rainfall-daily-*.csv, flow-daily-*.csv), e.g. ../shared/data/nrfa-55002.")
+    var replay: String?
+    @Option(help: "Replay from this date (YYYY-MM-DD).")
+    var replayFrom: String?
+    @Option(help: "Inject a sensor fault: CHANNEL:KIND:START_HOURS[:HOURS[:MAGNITUDE]], KIND stuck|spike|dropout|drift (repeatable).")
+    var fault: [String] = []
+    @Option(help: "Keep the configuration record in this file (the board's flash); default: RAM only.")
+    var configStore: String?
+    @Option(help: "The repository (for fixtures/scenarios); default: found from the working directory or the executable.")
+    var root: String?
 
     // LAN mode (LeveeLinux/LANRunLoop.swift): the node's own IPv4 stack on raw Ethernet via libpcap.
     @Option(help: "LAN mode: serve on this network interface as a host of its own (needs CAP_NET_RAW).")
@@ -54,18 +73,19 @@ struct LeveeNodeCommand: ParsableCommand {
             return
         }
         let prepare = try slotPreparation()
+        var sensors = try simulator()
         let socket = try UDPSocket(bind: bind, port: port)
         let host = bind.contains(":") ? "[\(bind)]" : bind
+        print("levee-node: scenario \(sensors.scenario.name)\(replay.map { ", replaying \($0)" } ?? ""), seed \(sensors.scenario.seed), speed x\(speed)")
         print("levee-node: serving coap://\(host):\(port) (Ctrl-C stops)")
         fflush(nil)   // scripts wait for this line: flush it even into a pipe
         let signal: Int32
-        if let capture {   // raw-IP records of every datagram (LeveeLinux/PcapCapturingDriver.swift)
-            let local = socket.localEndpoint
-            signal = try HostNode.run(on: PcapCapturingDriver(socket, local: local,
-                                                              capture: PcapCaptureWriter(path: capture, linkType: .rawIP)),
-                                  prepare: prepare)
+        if let configStore {
+            var store = FileConfigStore(path: configStore)
+            signal = try serve(socket, &sensors, &store, prepare)
         } else {
-            signal = try HostNode.run(on: socket, prepare: prepare)
+            var store = VolatileConfigStore()
+            signal = try serve(socket, &sensors, &store, prepare)
         }
         print("levee-node: stopped by signal \(signal)")
     }
@@ -87,5 +107,74 @@ struct LeveeNodeCommand: ParsableCommand {
                   + (slots.isRunning ? "module version \(slots.runningVersion) in slot \(slots.activeSlot ?? -1)" : "no module (built-in rule)"))
             fflush(nil)
         }
+    }
+
+    func serve<Store: ConfigStore>(_ socket: consuming UDPSocket, _ sensors: inout LeveeSimulator,
+                                   _ store: inout Store, _ prepare: (inout NodeService) -> Void) throws -> Int32 {
+        // Field time starts at the scenario's epoch, or now: SenML times are then absolute, so a
+        // representation changes only with new samples (a block-wise transfer holds still).
+        let epoch = sensors.scenario.startEpoch ?? UInt64(Date().timeIntervalSince1970)
+        if let capture {   // raw-IP records of every datagram (LeveeLinux/PcapCapturingDriver.swift)
+            let local = socket.localEndpoint
+            return try HostNode.run(on: PcapCapturingDriver(socket, local: local,
+                                                            capture: PcapCaptureWriter(path: capture, linkType: .rawIP)),
+                                    sensors: &sensors, store: &store, timeCompression: speed, bootEpoch: epoch, prepare: prepare)
+        }
+        return try HostNode.run(on: socket, sensors: &sensors, store: &store, timeCompression: speed, bootEpoch: epoch, prepare: prepare)
+    }
+
+    /// The simulated levee of the chosen scenario, seed, faults and replay.
+    func simulator() throws -> LeveeSimulator {
+        let repository = try locateRepository()
+        var chosen: Scenario
+        do {
+            chosen = try Scenario.named(scenario, root: repository)
+        } catch {
+            guard let season = try? Scenario.named(scenario + "-season", root: repository) else {
+                throw ValidationError("no scenario \"\(scenario)\" in \(repository.path)/fixtures/scenarios (\(error))")
+            }
+            chosen = season
+        }
+        if let seed { chosen.seed = seed }
+        for text in fault { chosen.faults.append(try Self.parseFault(text)) }
+        var source: ReplaySource?
+        if let replay {
+            var directory = URL(fileURLWithPath: replay)
+            var isDirectory: ObjCBool = false
+            if FileManager.default.fileExists(atPath: directory.path, isDirectory: &isDirectory), !isDirectory.boolValue {
+                directory = directory.deletingLastPathComponent()
+            }
+            source = try ReplaySource(directory: directory, from: replayFrom)
+        }
+        return LeveeSimulator(scenario: chosen, replay: source)
+    }
+
+    static func parseFault(_ text: String) throws -> Scenario.SensorFault {
+        let parts = text.split(separator: ":").map(String.init)
+        guard parts.count >= 3, Channel(named: parts[0]) != nil,
+              let kind = Scenario.SensorFault.Kind(rawValue: parts[1]), let start = Double(parts[2]) else {
+            throw ValidationError("--fault \(text): expected CHANNEL:KIND:START_HOURS[:HOURS[:MAGNITUDE]]")
+        }
+        let hours = parts.count > 3 ? Double(parts[3]) : 0
+        let magnitude = parts.count > 4 ? Double(parts[4]) : 0
+        guard let hours, let magnitude else { throw ValidationError("--fault \(text): hours and magnitude are numbers") }
+        return Scenario.SensorFault(channel: parts[0], kind: kind, start: start, hours: hours, magnitude: magnitude)
+    }
+
+    /// The repository: `--root`, else the first of the working directory and the executable's
+    /// ancestors that has fixtures/scenarios.
+    func locateRepository() throws -> URL {
+        if let root { return URL(fileURLWithPath: root) }
+        var candidates = [URL(fileURLWithPath: FileManager.default.currentDirectoryPath)]
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        for _ in 0..<5 {
+            candidates.append(directory)
+            directory = directory.deletingLastPathComponent()
+        }
+        for candidate in candidates
+        where FileManager.default.fileExists(atPath: candidate.appendingPathComponent("fixtures/scenarios").path) {
+            return candidate
+        }
+        throw ValidationError("fixtures/scenarios not found from here; give --root")
     }
 }

@@ -15,7 +15,7 @@ final class LibcoapInteropTests: XCTestCase {
     }
 
     func testMethodsAndDiscoveryThroughTheLibrary() throws {
-        let node = try Node()
+        let node = try NodeProcess()
         let client = try LibcoapClient(port: node.port)
         let get = client.send(client.request(COAP_REQUEST_CODE_GET, "sys/firmware"))
         XCTAssertEqual(get.first?.codeText, "2.05")
@@ -40,12 +40,12 @@ final class LibcoapInteropTests: XCTestCase {
         let filtered = client.send(client.request(COAP_REQUEST_CODE_GET, ".well-known/core", query: ["rt=levee.test.t*"]))
         XCTAssertEqual(filtered.first?.text, "</test/ticker>;rt=\"levee.test.ticker\";if=\"core.s\";ct=0;obs")
         let byInterface = client.send(client.request(COAP_REQUEST_CODE_GET, ".well-known/core", query: ["if=core.p"]))
-        XCTAssertEqual(byInterface.first?.text.split(separator: ",").count, 3, byInterface.first?.text ?? "")
+        XCTAssertEqual(byInterface.first?.text.split(separator: ",").count, 4, byInterface.first?.text ?? "")   // /config, three /test
         XCTAssertEqual(node.stop(), 0, "Ctrl-C stops the node cleanly")
     }
 
     func testBlock2DownloadAtEveryBlockSize() throws {
-        let node = try Node()
+        let node = try NodeProcess()
         let client = try LibcoapClient(port: node.port)
         for szx in UInt32(0)...6 {
             let r = client.send(client.request(COAP_REQUEST_CODE_GET, "test/blob", options: [(23, szx)]))
@@ -56,7 +56,7 @@ final class LibcoapInteropTests: XCTestCase {
     }
 
     func testObserveTenNotificationsThenCancelByGetAndByReset() throws {
-        let node = try Node()
+        let node = try NodeProcess()
         let client = try LibcoapClient(port: node.port)
         let token: [UInt8] = [0x0B, 0x5E]
         let before = LibcoapClient.received.count
@@ -89,7 +89,7 @@ final class LibcoapInteropTests: XCTestCase {
     }
 
     func testBlock1UploadOf20KiBThroughTheLibrary() throws {
-        let node = try Node()
+        let node = try NodeProcess()
         let client = try LibcoapClient(port: node.port)
         let body = (0..<20 * 1024).map { UInt8(truncatingIfNeeded: $0 &* 31 &+ 7) }
         let pdu = client.request(COAP_REQUEST_CODE_PUT, "test/upload", options: [(12, 42), (27, 6)])
@@ -108,7 +108,7 @@ final class LibcoapInteropTests: XCTestCase {
     /// The same CON datagram twice (same MID), from one socket: both answers identical, the
     /// handler run once.
     func testRetransmittedConIsAnsweredFromTheCache() throws {
-        let node = try Node()
+        let node = try NodeProcess()
         let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
         defer { close(fd) }
         var timeout = timeval(tv_sec: 5, tv_usec: 0)
@@ -142,7 +142,7 @@ final class LibcoapInteropTests: XCTestCase {
     // MARK: - coap-client-notls
 
     func testCommandLineClient() throws {
-        let node = try Node()
+        let node = try NodeProcess()
         let discovery = try coapClient(["-m", "get", "-B", "5", "\(node.uri)/.well-known/core?href=/test/*"])
         XCTAssertEqual(discovery.status, 0)
         XCTAssertTrue(discovery.output.contains("</test/blob>") && !discovery.output.contains("</sys/"), discovery.output)
@@ -178,8 +178,8 @@ final class LibcoapInteropTests: XCTestCase {
     /// IPv6: the node bound to ::1, libcoap's library and command-line client over IPv6, and a
     /// burst of requests larger than one receive batch (recvmmsg/sendmmsg of 16).
     func testIPv6AndBatches() throws {
-        let node: Node
-        do { node = try Node(bind: "::1") } catch { throw XCTSkip("no IPv6 loopback here: \(error)") }
+        let node: NodeProcess
+        do { node = try NodeProcess(bind: "::1") } catch { throw XCTSkip("no IPv6 loopback here: \(error)") }
         let cli = try coapClient(["-m", "get", "-B", "5", "\(node.uri)/sys/firmware"])
         XCTAssertTrue(cli.output.contains("levee-node 0.1"), cli.output)
         coap_startup()

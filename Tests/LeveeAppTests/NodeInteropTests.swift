@@ -27,7 +27,8 @@ final class NodeInteropTests: XCTestCase {
         let node = try NodeProcess()
         defer { node.stop() }
         let tasks = try runTool("coap-client-notls", ["-m", "get", "-B", "5", "coap://127.0.0.1:\(node.port)/sys/tasks"])
-        XCTAssertTrue(tasks.output.contains("coap-service    3        network"), tasks.output)
+        XCTAssertTrue(tasks.output.contains("coap-service    3        idle network coap-timer sampler"), tasks.output)
+        XCTAssertTrue(tasks.output.contains("sensor-scan     1        idle scan-start sampler"), tasks.output)
         XCTAssertTrue(tasks.output.contains(": schedulable"), tasks.output)
         XCTAssertTrue(tasks.output.contains("measured: runs="), tasks.output)
         let net = try runTool("coap-client-notls", ["-m", "get", "-B", "5", "coap://127.0.0.1:\(node.port)/sys/net"])

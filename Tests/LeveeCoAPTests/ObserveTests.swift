@@ -44,6 +44,34 @@ final class ObserveTests: XCTestCase {
         XCTAssertNil(h.node.nextDeadline())
     }
 
+    /// An alarm: `resourceChanged(_:confirmable: true)` makes the next notification CON whatever
+    /// the pacing; a second alarm while that CON is unacknowledged waits for the ACK (NSTART 1)
+    /// instead of going out NON; an ordinary change stays NON.
+    func testConfirmableChangeIsNotifiedConAndWaitsForTheConInFlight() throws {
+        let h = Harness()
+        let risk = h.node.resources.riskIndex
+        let first = try XCTUnwrap(h.send(Message.request(.get, "risk", id: 1, token: [7]).with(OptionNumber.observe, uint: 0)))
+        XCTAssertEqual(first.code, .content)
+        h.node.resourceChanged(risk)
+        let (_, plain) = try XCTUnwrap(h.outgoing())
+        XCTAssertEqual(plain.type, .nonConfirmable, "an ordinary change: NON")
+
+        h.node.resourceChanged(risk, confirmable: true)
+        let (_, alarm) = try XCTUnwrap(h.outgoing())
+        XCTAssertEqual(alarm.type, .confirmable)
+        XCTAssertEqual(alarm.token, [7])
+        h.node.resourceChanged(risk, confirmable: true)
+        XCTAssertNil(h.outgoing(), "the second alarm waits for the first one's ACK")
+        XCTAssertNil(h.sendRaw([0x60, 0x00, UInt8(alarm.messageID >> 8), UInt8(alarm.messageID & 0xFF)]), "ACK")
+        let (_, second) = try XCTUnwrap(h.outgoing())
+        XCTAssertEqual(second.type, .confirmable, "then it goes out, CON")
+        XCTAssertNotEqual(second.messageID, alarm.messageID)
+        XCTAssertGreaterThan(try XCTUnwrap(second.uint(OptionNumber.observe)), try XCTUnwrap(alarm.uint(OptionNumber.observe)))
+        XCTAssertNil(h.sendRaw([0x60, 0x00, UInt8(second.messageID >> 8), UInt8(second.messageID & 0xFF)]))
+        h.node.resourceChanged(risk)
+        XCTAssertEqual(try XCTUnwrap(h.outgoing()).1.type, .nonConfirmable, "back to the ordinary pacing")
+    }
+
     func testResetToNonNotificationRemovesObserver() throws {
         let h = Harness()
         _ = try register(h, token: [1], id: 1)
@@ -80,8 +108,9 @@ final class ObserveTests: XCTestCase {
 
     func testFullTableIsServiceUnavailableWithMaxAge() throws {
         let h = Harness()
-        for i in 0..<8 {
-            let r = try register(h, token: [UInt8(i)], id: UInt16(i + 1), from: Endpoint(ipv4: 0x0A00_0000 + UInt32(i), port: 5683))
+        for i in 0..<CoAPLimits.observerCapacity {
+            let r = try register(h, token: [UInt8(truncatingIfNeeded: i)], id: UInt16(i + 1),
+                                 from: Endpoint(ipv4: 0x0A00_0000 + UInt32(i), port: 5683))
             XCTAssertNotNil(r.uint(OptionNumber.observe))
         }
         let refused = try register(h, token: [0x99], id: 100)
@@ -91,7 +120,7 @@ final class ObserveTests: XCTestCase {
         // Re-registering an existing (endpoint, token) replaces it and needs no new slot.
         let again = try register(h, token: [3], id: 101, from: Endpoint(ipv4: 0x0A00_0003, port: 5683))
         XCTAssertEqual(again.code, .content)
-        XCTAssertEqual(h.node.counters.observers, 8)
+        XCTAssertEqual(h.node.counters.observers, UInt32(CoAPLimits.observerCapacity))
     }
 
     func testMaxIntervalNotificationForAResourceThatDoesNotChange() throws {

@@ -1,4 +1,5 @@
 import Foundation
+import LeveeTestSupport
 import XCTest
 @testable import LeveeLoad
 
@@ -32,22 +33,6 @@ final class LoadPlanTests: XCTestCase {
 
 /// `levee load` against real servers on loopback: libcoap's coap-server-notls as the peer.
 final class LoadAgainstServersTests: XCTestCase {
-    private func freePort() -> UInt16 {
-        let fd = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
-        defer { close(fd) }
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { p -> Int32 in
-                _ = bind(fd, p, length)
-                return getsockname(fd, p, &length)
-            }
-        }
-        return UInt16(bigEndian: address.sin_port)
-    }
-
     private func startLibcoapServer(port: UInt16) throws -> Process {
         let path = "/usr/bin/coap-server-notls"
         guard FileManager.default.isExecutableFile(atPath: path) else {
@@ -70,7 +55,7 @@ final class LoadAgainstServersTests: XCTestCase {
     }
 
     func testEveryRequestIsAnsweredByLibcoap() throws {
-        let port = freePort()
+        let port = freeUDPPort()
         let server = try startLibcoapServer(port: port)
         defer { server.terminate(); server.waitUntilExit() }
         let plan = LoadPlan(host: "127.0.0.1", port: port, path: "/", clients: 8, requestCount: 2_000, threads: 2)
@@ -84,7 +69,7 @@ final class LoadAgainstServersTests: XCTestCase {
     }
 
     func testNonRequestsAndErrorsAreCounted() throws {
-        let port = freePort()
+        let port = freeUDPPort()
         let server = try startLibcoapServer(port: port)
         defer { server.terminate(); server.waitUntilExit() }
         let plan = LoadPlan(host: "127.0.0.1", port: port, path: "/no/such/resource", clients: 2,
@@ -96,12 +81,40 @@ final class LoadAgainstServersTests: XCTestCase {
 
     func testUnansweredRequestsAreCountedLostWithoutRetransmission() throws {
         // Nobody listens on this port: every request goes unanswered.
-        let plan = LoadPlan(host: "127.0.0.1", port: freePort(), path: "/", clients: 4, requestCount: 8,
+        let plan = LoadPlan(host: "127.0.0.1", port: freeUDPPort(), path: "/", clients: 4, requestCount: 8,
                             retransmit: false, timeout: 0.2)
         let result = try LoadRunner.run(plan)
         XCTAssertEqual(result.counters.sent, 8)
         XCTAssertEqual(result.counters.lost, 8)
         XCTAssertEqual(result.counters.completed, 0)
         XCTAssertEqual(result.counters.retransmissions, 0)
+    }
+
+    /// The node's own counters (`/sys/coap`, read with libcoap's client) agree with what `levee
+    /// load` says it sent and got back: one count on each side of the wire.
+    func testFiguresAgreeWithTheNodesOwnCounters() throws {
+        let node = try NodeProcess()
+        defer { node.stop() }
+        func serverCounters() throws -> [String: Int] {
+            let result = try coapClient(["-m", "get", "-B", "5", "\(node.uri)/sys/coap"])
+            let json = result.output.split(separator: "\n").first { $0.hasPrefix("{") } ?? ""
+            return try JSONDecoder().decode([String: Int].self, from: Data(json.utf8))
+        }
+        let before = try serverCounters()
+        let gets = try LoadRunner.run(LoadPlan(host: "127.0.0.1", port: node.port, path: "/sys/uptime", clients: 8,
+                                               requestCount: 3_000, threads: 2))
+        let missing = try LoadRunner.run(LoadPlan(host: "127.0.0.1", port: node.port, path: "/no/such/resource",
+                                                  clients: 4, confirmable: false, requestCount: 500))
+        let after = try serverCounters()
+        XCTAssertEqual(gets.counters.sent, 3_000)
+        XCTAssertEqual(gets.counters.success, 3_000)
+        XCTAssertEqual(missing.counters.clientErrors, 500)
+        // The second GET of /sys/coap is counted as well as the loads.
+        XCTAssertEqual(after["requests"]! - before["requests"]!,
+                       gets.counters.sent + missing.counters.sent + 1)
+        XCTAssertEqual(after["responses_2xx"]! - before["responses_2xx"]!, gets.counters.success + 1)
+        XCTAssertEqual(after["responses_4xx"]! - before["responses_4xx"]!, missing.counters.clientErrors)
+        XCTAssertEqual(after["duplicates"]! - before["duplicates"]!, gets.counters.retransmissions,
+                       "every retransmission the client sent reached the node as a duplicate")
     }
 }

@@ -53,6 +53,7 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--clients", default="1,8,64,256")
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--observers", type=int, default=100)
     ap.add_argument("--out", default="bench/coap.json")
     args = ap.parse_args()
 
@@ -81,6 +82,25 @@ def main():
                 print(f"  {name:10s} {clients:4d} clients  {r['throughput']:9.0f} req/s  p50 {r['p50']} µs  "
                       f"p99 {r['p99']} µs  p99.9 {r['p999']} µs  lost {r['counters']['lost']}  "
                       f"CPU {r['cpu_us_per_request'] or 0:.2f} µs/req", flush=True)
+        # Observe fan-out: 100 clients each register once and count notifications. The node's
+        # /test/ticker changes every 100 ms, libcoap's /time every second, so the fair figure is
+        # the server's CPU time per notification delivered.
+        observe_uris = {"levee-node": f"coap://127.0.0.1:{node_port}/test/ticker",
+                        "libcoap": f"coap://127.0.0.1:{libcoap_port}/time"}
+        results["observe"] = []
+        for name, proc, _ in servers:
+            before = cpu_seconds(proc.pid)
+            r = load(args.levee, observe_uris[name], args.observers, args.seconds, args.threads,
+                     ("--mix", "observe:1"))
+            used = cpu_seconds(proc.pid) - before
+            notes = r["counters"]["notifications"]
+            r.update(server=name, cpu_seconds=used, registered=r["counters"]["success"],
+                     notifications_per_second=notes / args.seconds,
+                     cpu_us_per_notification=(used * 1e6 / notes) if notes else None)
+            results["observe"].append(r)
+            print(f"  {name:10s} {args.observers} observers: {r['registered']} registered, {notes} notifications "
+                  f"({notes / args.seconds:.0f}/s), CPU {r['cpu_us_per_notification'] or 0:.2f} µs/notification",
+                  flush=True)
     finally:
         for _, proc, _ in servers:
             proc.terminate()

@@ -51,6 +51,45 @@ def coap_section(data):
     cpu = {n: [(c, by[(n, c)].get("cpu_us_per_request")) for c in clients if (n, c) in by] for n in servers}
     svg.line_chart("bench/coap-cpu.svg", "Server CPU time per request", "concurrent clients", "µs per request", cpu)
     lines += ["![p99 latency](coap-latency.svg) ![drops](coap-drops.svg) ![CPU per request](coap-cpu.svg)", ""]
+    if data.get("observe"):
+        lines += ["### Observe fan-out", "",
+                  "Each observer registers once (GET Observe=0) and counts notifications for the step; the node's "
+                  "`/test/ticker` changes every 100 ms, libcoap's `/time` every second, so compare CPU per notification.",
+                  "", "| server | observers | registered | notifications/s | CPU µs/notification |", "|---|---|---|---|---|"]
+        for o in data["observe"]:
+            cpu = o.get("cpu_us_per_notification")
+            lines.append(f"| {o['server']} | {o['clients']} | {o['registered']} | {o['notifications_per_second']:.0f} | "
+                         + (f"{cpu:.2f} |" if cpu is not None else "– |"))
+        lines.append("")
+    lines += goals(by, clients)
+    return lines
+
+
+def goals(by, clients):
+    """The issue's goals, checked against this run: met or not, with the figures."""
+    lines = ["### Goals", "", "| goal | figures | met |", "|---|---|---|"]
+
+    def row(goal, figures, met):
+        lines.append(f"| {goal} | {figures} | {'yes' if met else '**no**'} |")
+
+    for c in (8, 64, 256):
+        a, b = by.get(("levee-node", c)), by.get(("libcoap", c))
+        if a and b:
+            row(f"throughput ≥ libcoap's at {c} clients, p99 no worse",
+                f"{a['throughput']:.0f} vs {b['throughput']:.0f} req/s, p99 {fmt_us(a['p99'])} vs {fmt_us(b['p99'])}",
+                a["throughput"] >= b["throughput"] and a["p99"] <= b["p99"])
+    a = by.get(("levee-node", 256))
+    if a:
+        row("no lost request at 256 clients with retransmission", f"{a['counters']['lost']} lost",
+            a["counters"]["lost"] == 0)
+    cpu = [(c, by[("levee-node", c)].get("cpu_us_per_request"), by[("libcoap", c)].get("cpu_us_per_request"))
+           for c in clients if ("levee-node", c) in by and ("libcoap", c) in by]
+    cpu = [(c, x, y) for c, x, y in cpu if x and y]
+    if cpu:
+        worst = max(x / y for _, x, y in cpu)
+        row("server CPU per request at most half of libcoap's", "ratios " + ", ".join(f"{x / y:.2f} at {c}" for c, x, y in cpu),
+            worst <= 0.5)
+    lines.append("")
     return lines
 
 
