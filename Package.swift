@@ -56,7 +56,7 @@ let package = Package(
 
         // ---- Tests ----
         .testTarget(name: "LeveeBaseTests", dependencies: ["LeveeBase"]),
-        .testTarget(name: "LeveeOTATests", dependencies: ["LeveeBase", "LeveeOTA", "LeveeCrypto", "LeveeWasm", "LeveeUpdateHost", "LeveeLinux"]),
+        .testTarget(name: "LeveeOTATests", dependencies: ["LeveeBase", "LeveeOTA", "LeveeCrypto", "LeveeWasm", "LeveeUpdateHost", "LeveeLinux", "LeveeTestSupport"]),
         .testTarget(name: "LeveeCryptoTests", dependencies: ["LeveeCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm", "LeveeWasmHost"]),
         .target(name: "LeveeTestSupport", path: "Tests/LeveeTestSupport"),

@@ -1,4 +1,5 @@
 import Foundation
+import LeveeTestSupport
 import XCTest
 
 /// The slot end to end on loopback, as an operator uses it: `levee-node --flash --trusted-key`,
@@ -7,7 +8,6 @@ import XCTest
 /// node killed (its flash operations cut short) during a push and its activation.
 final class SlotEndToEndTests: XCTestCase {
     var work: URL!
-    var nodes: [Process] = []
 
     override func setUpWithError() throws {
         work = FileManager.default.temporaryDirectory.appendingPathComponent("levee-slot-\(UUID().uuidString)")
@@ -15,68 +15,28 @@ final class SlotEndToEndTests: XCTestCase {
     }
 
     override func tearDownWithError() throws {
-        for node in nodes where node.isRunning { node.terminate(); node.waitUntilExit() }
+        node?.stop()
         try? FileManager.default.removeItem(at: work)
     }
 
     static var root: URL { SlotTests.root }
 
-    func executable(_ name: String) throws -> URL {
-        let url = Self.root.appendingPathComponent(".build/debug/\(name)")
-        guard FileManager.default.isExecutableFile(atPath: url.path) else {
-            throw XCTSkip("\(name) is not built (swift build --product \(name))")
-        }
-        return url
-    }
-
-    @discardableResult
-    func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
-    }
-
     func levee(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        try run(executable("levee"), arguments)
+        try runProgram(NodeProcess.executable("levee"), arguments)
     }
 
     var flash: String { work.appendingPathComponent("flash.img").path }
-    var port: UInt16 = 0
-    var uri: String { "coap://127.0.0.1:\(port)" }
+    var node: NodeProcess?
+    var uri: String { node?.uri ?? "" }
 
-    /// Starts a node on the flash image; waits for its serving line.
+    /// Starts a node on the flash image (the previous one must be stopped).
     @discardableResult
-    func startNode(powerLossAfter: Int? = nil) throws -> Process {
-        port = UInt16.random(in: 40000...60000)
-        let process = Process()
-        process.executableURL = try executable("levee-node")
-        process.arguments = ["--port", "\(port)", "--flash", flash, "--trusted-key", work.appendingPathComponent("ops.pub").path]
-        if let powerLossAfter { process.environment = ["LEVEE_POWER_LOSS_AFTER": "\(powerLossAfter)"] }
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        nodes.append(process)
-        var seen = ""
-        while !seen.contains("levee-node: flash") {
-            let data = pipe.fileHandleForReading.availableData
-            guard !data.isEmpty else { break }
-            seen += String(decoding: data, as: UTF8.self)
-        }
-        XCTAssertTrue(seen.contains("serving"), seen)
-        return process
-    }
-
-    func stop(_ node: Process) {
-        node.terminate()
-        node.waitUntilExit()
+    func startNode(powerLossAfter: Int? = nil) throws -> NodeProcess {
+        var arguments = ["--flash", flash, "--trusted-key", work.appendingPathComponent("ops.pub").path]
+        if let powerLossAfter { arguments += ["--power-loss-after", "\(powerLossAfter)"] }
+        let started = try NodeProcess(arguments: arguments)
+        node = started
+        return started
     }
 
     /// A signed update of a guest of build/ota-guests.
@@ -116,9 +76,7 @@ final class SlotEndToEndTests: XCTestCase {
         XCTAssertTrue(pushed.output.contains("active: slot 0 version 1"), pushed.output)
         XCTAssertTrue(try levee(["slot", "--node", uri, "--run"]).output.contains("run: 2.05 level 1"))
 
-        let client = URL(fileURLWithPath: "/usr/bin/coap-client-notls")
-        guard FileManager.default.isExecutableFile(atPath: client.path) else { throw XCTSkip("coap-client-notls missing (apt install libcoap3-bin)") }
-        let libcoap = try run(client, ["-m", "put", "-b", "512", "-t", "18", "-f", v2, "\(uri)/slot/image"])
+        let libcoap = try coapClient(["-m", "put", "-b", "512", "-t", "18", "-f", v2, "\(uri)/slot/image"])
         XCTAssertFalse(libcoap.output.contains("4."), libcoap.output)
         let after = try levee(["slot", "--node", uri, "--run"]).output
         XCTAssertTrue(after.contains("run: 2.05 level 2"), after)
@@ -126,7 +84,7 @@ final class SlotEndToEndTests: XCTestCase {
         XCTAssertTrue(after.contains("fallback: slot 0 version 1"), after)
         XCTAssertTrue(after.contains("output: level 2"), after)
         // libcoap's refusal of the older one: 4.09 and its reason.
-        let older = try run(client, ["-m", "put", "-b", "512", "-t", "18", "-f", v1, "\(uri)/slot/image"])
+        let older = try coapClient(["-m", "put", "-b", "512", "-t", "18", "-f", v1, "\(uri)/slot/image"])
         XCTAssertTrue(older.output.contains("4.09"), older.output)
     }
 
@@ -207,38 +165,38 @@ final class SlotEndToEndTests: XCTestCase {
         try keygen("ops")
         let v1 = try sign("v1", version: 1), v2 = try sign("v2", version: 2), v3 = try sign("v1", version: 3)
         // A clean run, to count the operations.
-        var node = try startNode()
+        try startNode()
         XCTAssertEqual(try push(v1).status, 0)
         let afterV1 = try XCTUnwrap(operations(try state()))
         XCTAssertEqual(try push(v2).status, 0)
         let total = try XCTUnwrap(operations(try state()))
-        stop(node)
+        node?.stop()
         var cuts = Set(stride(from: 0, through: total, by: max(1, total / 12)))
         cuts.formUnion((afterV1 - 9)...afterV1)   // every word of v1's activation record
         cuts.formUnion((total - 9)...total)
         for k in cuts.sorted() {
             try? FileManager.default.removeItem(atPath: flash)
-            node = try startNode(powerLossAfter: k)
-            for file in [v1, v2] where node.isRunning {
+            let cut = try startNode(powerLossAfter: k).process
+            for file in [v1, v2] where cut.isRunning {
                 let pushing = Process()
-                pushing.executableURL = try executable("levee")
+                pushing.executableURL = try NodeProcess.executable("levee")
                 pushing.arguments = ["push", "--node", uri, file]
                 pushing.standardOutput = FileHandle.nullDevice
                 pushing.standardError = FileHandle.nullDevice
                 try pushing.run()
-                while pushing.isRunning && node.isRunning { usleep(5_000) }
+                while pushing.isRunning && cut.isRunning { usleep(5_000) }
                 if pushing.isRunning { pushing.terminate() }
                 pushing.waitUntilExit()
             }
-            if node.isRunning { stop(node) } else { XCTAssertEqual(node.terminationStatus, 137, "k=\(k)") }
-            node = try startNode()
+            if cut.isRunning { node?.stop() } else { XCTAssertEqual(cut.terminationStatus, 137, "k=\(k)") }
+            try startNode()
             let restarted = try state()
             let running = ["active: slot 0 version 1", "active: slot 1 version 2"].contains { restarted.contains($0) }
             XCTAssertTrue(running || (k < afterV1 && restarted.contains("state: no-module")), "k=\(k): \(restarted)")
             if k >= afterV1 { XCTAssertTrue(running, "k=\(k): \(restarted)") }
             XCTAssertEqual(try push(v3).status, 0, "k=\(k)")
             XCTAssertTrue(try state().contains("version 3"), "k=\(k)")
-            stop(node)
+            node?.stop()
         }
     }
 
