@@ -123,6 +123,20 @@ final class SlotTests: XCTestCase {
         XCTAssertEqual(restarted.assess(&environment, now: .zero), .level(2))
     }
 
+    /// The Embedded Swift guest library (fixtures/ota-guests/swift): the stage rule's levels.
+    func testEmbeddedSwiftGuestRunsItsRule() throws {
+        let bench = Bench()
+        var node = bench.node()
+        XCTAssertNil(Self.push(try Self.envelope(Self.guest("stage-rule"), version: 1), to: &node))
+        var environment = Environment()   // threshold (config 0) reads 2
+        for (stage, level) in [(Float(0.5), UInt32(0)), (1.8, 1), (2.2, 2), (3, 3), (.nan, 0)] {
+            environment.stage = stage
+            XCTAssertEqual(node.assess(&environment, now: .zero), .level(level), "stage \(stage)")
+            XCTAssertEqual(node.output.level, level)
+        }
+        XCTAssertEqual(node.output.withLog { String(decoding: $0, as: UTF8.self) }, "stage unknown")
+    }
+
     func testRefusalsChangeNothing() throws {
         let bench = Bench()
         var node = bench.node()
