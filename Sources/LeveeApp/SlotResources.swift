@@ -22,6 +22,12 @@ public struct NodeGuestEnvironment: GuestEnvironment {
     public func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
 }
 
+/// The node's slot: one per node, at a fixed address.
+public enum SlotState {
+    nonisolated(unsafe) static var storage = SlotManager(flash: NodeFlash(), layout: .standard, arena: SlotArena.bytes)
+    static var manager: UnsafeMutablePointer<SlotManager<NodeFlash>> { withUnsafeMutablePointer(to: &storage) { $0 } }
+}
+
 /// `/slot…`: the reconfigurable risk module (README, "Slots and push").
 ///
 /// - `GET /slot`: the state, as text lines (state, active, digest, fallback, staged, last error,
@@ -32,15 +38,19 @@ public struct NodeGuestEnvironment: GuestEnvironment {
 /// - `POST /slot/rollback`: back to the previous module (or to the built-in rule).
 /// - `POST /slot/run`: one call of the module now; its level, or 5.00 and the fault.
 public struct SlotResources: ResourceTable {
-    public var slots: SlotManager<NodeFlash>
+    /// The node's one slot, in static storage of its own (`SlotState`, counted by the budget):
+    /// kept out of the resources so that the service stays small (the self-test builds one on the
+    /// stack). Reached through addressors: no copy, no coroutine.
+    public var slots: SlotManager<NodeFlash> {
+        unsafeAddress { UnsafePointer(SlotState.manager) }
+        nonmutating unsafeMutableAddress { SlotState.manager }
+    }
     public var bootTime: Instant = .zero
     /// Who sends the upload in progress: a block from anyone else is out of order.
     var uploadSource: Endpoint?
 
     @inline(__always)
-    public init() {
-        slots = SlotManager(flash: NodeFlash(), layout: .standard, arena: SlotArena.bytes)
-    }
+    public init() {}
 
     public enum Resource: Int, Sendable {
         case state
