@@ -67,6 +67,8 @@ let package = Package(
         .testTarget(name: "LeveeNetTests", dependencies: ["LeveeNet"]),
         .testTarget(name: "LANTests", dependencies: ["LeveeLinux", "LeveeNet", "LeveeApp"], exclude: ["lan-test.sh", "lan_bench.py", "socket-capture-test.sh", "hostile_frames.py"]),
         .target(name: "LeveeMallocCounter", path: "Tests/LeveeMallocCounter"),
+        .executableTarget(name: "alloc-bench", dependencies: ["LeveeApp", "LeveeWasmHost", "LeveeMallocCounter"],
+                          path: "Benchmarks/AllocBench"),
         .executableTarget(name: "sched-bench", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], path: "Benchmarks/SchedulerBench"),
         .testTarget(name: "LeveeSchedulerTests", dependencies: ["LeveeScheduler", "LeveeMallocCounter"], exclude: ["golden"]),
         .testTarget(name: "CoAPInteropTests", dependencies: ["CLibCoap", "LeveeCoAP", "LeveeApp", "LeveeTestSupport"]),

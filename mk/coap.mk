@@ -11,3 +11,11 @@ coap-test: deps
 coap-interop: deps
 	$(SWIFT) build --product levee-node
 	$(SWIFT) test --filter CoAPInteropTests
+
+# Heap allocations per CoAP request and per Wasm call in steady state (release build, the malloc
+# family interposed): a section of bench/report.md. Fails when anything allocates.
+.PHONY: bench-alloc
+BENCH_EXTRA += bench-alloc
+bench-alloc: fixtures
+	$(SWIFT) build -c release --product alloc-bench
+	.build/release/alloc-bench build/wasm-fixtures/kernels.wasm

@@ -273,15 +273,9 @@ public struct LeveeResources: ResourceTable {
         withScratch(&response) { SenMLDocuments.plainValue(value, into: &$0) }
     }
 
-    /// Writes through a `ByteWriter` on a stack buffer (for writers of the core that take one),
-    /// then into the response. 512 bytes: the configuration's CBOR map is the largest (≈ 430).
+    /// Writes a text or CBOR body through the node's report buffer (`ReportMemory`) into `response`.
     static func withScratch(_ response: inout ResponseWriter, _ body: (inout ByteWriter) -> Void) {
-        var scratch = InlineArray<512, UInt8>(repeating: 0)
-        withUnsafeMutableBytes(of: &scratch) { raw in
-            var writer = ByteWriter(raw)
-            body(&writer)
-            response.payload(writer.written)
-        }
+        _ = ReportMemory.write(&response, body)
     }
 
     static func sensorPath(_ channel: Channel) -> StaticString {

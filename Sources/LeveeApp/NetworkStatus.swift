@@ -47,21 +47,28 @@ public enum NetworkStatusSource {
     }
 }
 
-/// A named scratch buffer for the reports the node writes as text (`/sys/tasks`, `/sys/net`):
-/// a handler writes the whole report here and the response keeps the requested Block2 window.
-/// Only the network task's handlers use it, one at a time.
+/// A named scratch buffer for what the node writes as text or CBOR before it goes into a response
+/// (`/sys/tasks`, `/sys/net`, `/risk` as text, `/config`): the handler writes the whole body here
+/// and the response keeps the requested Block2 window. Static rather than on the stack, where the
+/// chip's tasks share one 16 KiB reserve. Only the network task's handlers use it, one at a time.
 public enum ReportMemory {
     public static let capacity = 2048
     nonisolated(unsafe) static var buffer = InlineArray<2048, UInt8>(repeating: 0)
 
-    /// Writes a report with `body` and passes it to `response`; 5.00 when it did not fit.
-    static func respond(_ response: inout ResponseWriter, _ body: (inout ByteWriter) -> Void) -> Outcome {
+    /// Writes a body with `body` and passes it to `response`; false (and nothing written) when it
+    /// did not fit.
+    static func write(_ response: inout ResponseWriter, _ body: (inout ByteWriter) -> Void) -> Bool {
         withUnsafeMutableBytes(of: &buffer) { raw in
             var writer = ByteWriter(raw)
             body(&writer)
-            guard !writer.overflowed else { return .respond(.internalServerError) }
+            guard !writer.overflowed else { return false }
             response.payload(writer.written)
-            return .respond(.content)
+            return true
         }
+    }
+
+    /// A report as the whole response: 2.05, or 5.00 when it did not fit.
+    static func respond(_ response: inout ResponseWriter, _ body: (inout ByteWriter) -> Void) -> Outcome {
+        .respond(write(&response, body) ? .content : .internalServerError)
     }
 }

@@ -3,8 +3,9 @@ import LeveeCoAP
 
 /// The node's end-to-end checks: a datagram in, the right datagram out, on host and chip alike.
 public enum AppSelfChecks {
-    public static func run<R: CheckRecorder>(_ r: inout R) {
-        var node = NodeService(bootTime: .zero)
+    /// Runs on `node`, which must be fresh (no request yet): the board's static service, since a
+    /// `NodeService` (about 16 KiB with its observer table) does not belong on the chip's stack.
+    public static func run<R: CheckRecorder>(_ r: inout R, node: inout NodeService) {
         let source = Endpoint(ipv4: 0x7F00_0001, port: 40000)
         // CON GET /.well-known/core, MID 0x0102, token 0x7A.
         let request: (UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8, UInt8,

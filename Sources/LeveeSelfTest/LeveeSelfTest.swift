@@ -10,8 +10,9 @@ import LeveeNet
 import LeveeScheduler
 
 public enum SelfTest {
-    /// Runs all checks, printing a header per module; returns the number of failures.
-    public static func runAll<Output: Console>(on console: Output, verbose: Bool = false) -> UInt32 {
+    /// Runs all checks, printing a header per module; returns the number of failures. `node` is a
+    /// fresh service the application's checks talk to (the board's static one on the chip).
+    public static func runAll<Output: Console>(on console: Output, node: inout NodeService, verbose: Bool = false) -> UInt32 {
         var recorder = ConsoleCheckRecorder(console: console, verbose: verbose)
         recorder.console.write("self-test: LeveeBase\n")
         BaseSelfChecks.run(&recorder)
@@ -22,7 +23,7 @@ public enum SelfTest {
         recorder.console.write("self-test: LeveeCoAP\n")
         CoAPSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeApp\n")
-        AppSelfChecks.run(&recorder)
+        AppSelfChecks.run(&recorder, node: &node)
         AppDomainSelfChecks.run(&recorder)
         recorder.console.write("self-test: LeveeNet\n")
         NetSelfChecks.run(&recorder)

@@ -151,66 +151,108 @@ enum Executor {
                 ctx.instance.pointee.globals[Int(pc[1])].pointee.value = fp[Int(pc[2])]
                 pc += 3
             case .load32:
-                let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 4, ctx.memorySize)
                 fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt32.self))
-                pc += 4
+                pc += 5
             case .load64:
-                let ea = try address(fp, pc, at: 2, 8, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 8, ctx.memorySize)
                 fp[Int(pc[1])] = load(ctx.memory + ea, UInt64.self)
-                pc += 4
+                pc += 5
             case .load8S32:
-                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(ctx.memory.load(fromByteOffset: ea, as: Int8.self))))
-                pc += 4
+                let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
+                fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(load(ctx.memory + ea, Int8.self))))
+                pc += 5
             case .load8U32:
-                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
-                fp[Int(pc[1])] = u64(ctx.memory.load(fromByteOffset: ea, as: UInt8.self))
-                pc += 4
+                let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
+                fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt8.self))
+                pc += 5
             case .load16S32:
-                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 2, ctx.memorySize)
                 fp[Int(pc[1])] = u64(UInt32(bitPattern: Int32(load(ctx.memory + ea, Int16.self))))
-                pc += 4
+                pc += 5
             case .load16U32:
-                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 2, ctx.memorySize)
                 fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt16.self))
-                pc += 4
+                pc += 5
             case .load8S64:
-                let ea = try address(fp, pc, at: 2, 1, ctx.memorySize)
-                fp[Int(pc[1])] = UInt64(bitPattern: s64(ctx.memory.load(fromByteOffset: ea, as: Int8.self)))
-                pc += 4
+                let ea = try loadAddress(fp, pc, 1, ctx.memorySize)
+                fp[Int(pc[1])] = UInt64(bitPattern: s64(load(ctx.memory + ea, Int8.self)))
+                pc += 5
             case .load16S64:
-                let ea = try address(fp, pc, at: 2, 2, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 2, ctx.memorySize)
                 fp[Int(pc[1])] = UInt64(bitPattern: s64(load(ctx.memory + ea, Int16.self)))
-                pc += 4
+                pc += 5
             case .load32S64:
-                let ea = try address(fp, pc, at: 2, 4, ctx.memorySize)
+                let ea = try loadAddress(fp, pc, 4, ctx.memorySize)
                 fp[Int(pc[1])] = UInt64(bitPattern: s64(load(ctx.memory + ea, Int32.self)))
-                pc += 4
+                pc += 5
             case .store32:
-                let ea = try address(fp, pc, at: 1, 4, ctx.memorySize)
-                ctx.memory.storeBytes(of: UInt32(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt32.self)
-                pc += 4
+                let ea = try storeAddress(fp, pc, 4, ctx.memorySize)
+                store(ctx.memory + ea, UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                pc += 5
             case .store64:
-                let ea = try address(fp, pc, at: 1, 8, ctx.memorySize)
-                ctx.memory.storeBytes(of: fp[Int(pc[2])], toByteOffset: ea, as: UInt64.self)
-                pc += 4
+                let ea = try storeAddress(fp, pc, 8, ctx.memorySize)
+                store(ctx.memory + ea, fp[Int(pc[2])])
+                pc += 5
             case .store8:
-                let ea = try address(fp, pc, at: 1, 1, ctx.memorySize)
-                ctx.memory.storeBytes(of: UInt8(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt8.self)
-                pc += 4
+                let ea = try storeAddress(fp, pc, 1, ctx.memorySize)
+                store(ctx.memory + ea, UInt8(truncatingIfNeeded: fp[Int(pc[2])]))
+                pc += 5
             case .store16:
-                let ea = try address(fp, pc, at: 1, 2, ctx.memorySize)
-                ctx.memory.storeBytes(of: UInt16(truncatingIfNeeded: fp[Int(pc[2])]), toByteOffset: ea, as: UInt16.self)
-                pc += 4
+                let ea = try storeAddress(fp, pc, 2, ctx.memorySize)
+                store(ctx.memory + ea, UInt16(truncatingIfNeeded: fp[Int(pc[2])]))
+                pc += 5
             case .memorySize, .memoryGrow, .memoryFill, .memoryCopy, .memoryInit, .dataDrop, .memoryCopyBetween,
                  .tableGet, .tableSet, .tableSize, .tableGrow, .tableFill, .tableCopy, .tableInit, .elemDrop, .refFunc:
                 pc += try Bulk.execute(op, pc, fp, ctx.instance, ctx.record)
                 if op == .memoryGrow { ctx.refresh() }
+            case .f32MulAdd:
+                let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[4])]))
+                fp[Int(pc[1])] = u64((x + a * b).bitPattern)
+                pc += 5
+            case .i32XorShrUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+                fp[Int(pc[1])] = u64(a ^ (b &>> pc[4]))
+                pc += 5
+            case .f32AddMulImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+                fp[Int(pc[1])] = u64(((a + b) * Float(bitPattern: pc[4])).bitPattern)
+                pc += 5
+            case .load32Indexed:
+                let index = (UInt32(truncatingIfNeeded: fp[Int(pc[2])]) & pc[3]) &<< pc[4]
+                let ea = try address(index, pc[5], 4, ctx.memorySize)
+                fp[Int(pc[1])] = u64(load(ctx.memory + ea, UInt32.self))
+                pc += 6
+            case .f32MulLoads:
+                let a = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 2, 4, ctx.memorySize)), UInt32.self))
+                let b = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 5, 4, ctx.memorySize)), UInt32.self))
+                fp[Int(pc[1])] = u64((a * b).bitPattern)
+                pc += 8
+            case .f32MulAddLoads:
+                let x = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let a = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 3, 4, ctx.memorySize)), UInt32.self))
+                let b = Float(bitPattern: load(ctx.memory + (try address(fp, pc, 6, 4, ctx.memorySize)), UInt32.self))
+                fp[Int(pc[1])] = u64((x + a * b).bitPattern)
+                pc += 9
+            case .addImmBrNz:
+                let d = UInt32(truncatingIfNeeded: fp[Int(pc[2])]) &+ pc[3]
+                fp[Int(pc[1])] = u64(d)
+                if d != 0 {
+                    try takeBranch(&pc, 4, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 6
+                }
             case .withMemory:
                 ctx.record = ctx.instance.pointee.memories[Int(pc[1])]
                 ctx.refresh()
                 pc += 2
             // BEGIN GENERATED cases
+            case .i32Clz, .i32Ctz, .i32Popcnt, .i32Rotl, .i32Rotr, .i64Clz, .i64Ctz, .i64Popcnt, .i64DivS, .i64DivU, .i64RemS, .i64RemU, .i64Rotl, .i64Rotr, .f32Ceil, .f32Floor, .f32Trunc, .f32Nearest, .f32Sqrt, .f32Min, .f32Max, .f32Copysign, .f64Ceil, .f64Floor, .f64Trunc, .f64Nearest, .f64Sqrt, .f64Min, .f64Max, .f64Copysign, .i32TruncF32S, .i32TruncF32U, .i32TruncF64S, .i32TruncF64U, .i64TruncF32S, .i64TruncF32U, .i64TruncF64S, .i64TruncF64U, .i32TruncSatF32S, .i32TruncSatF32U, .i32TruncSatF64S, .i32TruncSatF64U, .i64TruncSatF32S, .i64TruncSatF32U, .i64TruncSatF64S, .i64TruncSatF64U, .f32ConvertI64S, .f32ConvertI64U, .f64ConvertI64S, .f64ConvertI64U:
+                pc += try cold(op, pc, fp)
             case .i32Eqz:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 fp[Int(pc[1])] = (a == 0) ? 1 : 0
@@ -379,18 +421,6 @@ enum Executor {
                 let b = Double(bitPattern: fp[Int(pc[3])])
                 fp[Int(pc[1])] = (a >= b) ? 1 : 0
                 pc += 4
-            case .i32Clz:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(a.leadingZeroBitCount))
-                pc += 3
-            case .i32Ctz:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(a.trailingZeroBitCount))
-                pc += 3
-            case .i32Popcnt:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(a.nonzeroBitCount))
-                pc += 3
             case .i32Add:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
@@ -456,28 +486,6 @@ enum Executor {
                 let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
                 fp[Int(pc[1])] = u64(a &>> b)
                 pc += 4
-            case .i32Rotl:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = u64((a &<< b) | (a &>> (32 &- b)))
-                pc += 4
-            case .i32Rotr:
-                let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
-                let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
-                fp[Int(pc[1])] = u64((a &>> b) | (a &<< (32 &- b)))
-                pc += 4
-            case .i64Clz:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64(a.leadingZeroBitCount)
-                pc += 3
-            case .i64Ctz:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64(a.trailingZeroBitCount)
-                pc += 3
-            case .i64Popcnt:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64(a.nonzeroBitCount)
-                pc += 3
             case .i64Add:
                 let a = fp[Int(pc[2])]
                 let b = fp[Int(pc[3])]
@@ -492,26 +500,6 @@ enum Executor {
                 let a = fp[Int(pc[2])]
                 let b = fp[Int(pc[3])]
                 fp[Int(pc[1])] = a &* b
-                pc += 4
-            case .i64DivS:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.divS(a, b)
-                pc += 4
-            case .i64DivU:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.divU(a, b)
-                pc += 4
-            case .i64RemS:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.remS(a, b)
-                pc += 4
-            case .i64RemU:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = try WasmMath.remU(a, b)
                 pc += 4
             case .i64And:
                 let a = fp[Int(pc[2])]
@@ -543,16 +531,6 @@ enum Executor {
                 let b = fp[Int(pc[3])]
                 fp[Int(pc[1])] = a &>> b
                 pc += 4
-            case .i64Rotl:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = (a &<< b) | (a &>> (64 &- b))
-                pc += 4
-            case .i64Rotr:
-                let a = fp[Int(pc[2])]
-                let b = fp[Int(pc[3])]
-                fp[Int(pc[1])] = (a &>> b) | (a &<< (64 &- b))
-                pc += 4
             case .f32Abs:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 fp[Int(pc[1])] = u64((WasmMath.abs(a)).bitPattern)
@@ -560,26 +538,6 @@ enum Executor {
             case .f32Neg:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
                 fp[Int(pc[1])] = u64((WasmMath.neg(a)).bitPattern)
-                pc += 3
-            case .f32Ceil:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.ceil(a)).bitPattern)
-                pc += 3
-            case .f32Floor:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.floor(a)).bitPattern)
-                pc += 3
-            case .f32Trunc:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.trunc(a)).bitPattern)
-                pc += 3
-            case .f32Nearest:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.nearest(a)).bitPattern)
-                pc += 3
-            case .f32Sqrt:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64((WasmMath.sqrt(a)).bitPattern)
                 pc += 3
             case .f32Add:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
@@ -601,21 +559,6 @@ enum Executor {
                 let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
                 fp[Int(pc[1])] = u64((a / b).bitPattern)
                 pc += 4
-            case .f32Min:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = u64((WasmMath.min(a, b)).bitPattern)
-                pc += 4
-            case .f32Max:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = u64((WasmMath.max(a, b)).bitPattern)
-                pc += 4
-            case .f32Copysign:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
-                fp[Int(pc[1])] = u64((WasmMath.copysign(a, b)).bitPattern)
-                pc += 4
             case .f64Abs:
                 let a = Double(bitPattern: fp[Int(pc[2])])
                 fp[Int(pc[1])] = (WasmMath.abs(a)).bitPattern
@@ -623,26 +566,6 @@ enum Executor {
             case .f64Neg:
                 let a = Double(bitPattern: fp[Int(pc[2])])
                 fp[Int(pc[1])] = (WasmMath.neg(a)).bitPattern
-                pc += 3
-            case .f64Ceil:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.ceil(a)).bitPattern
-                pc += 3
-            case .f64Floor:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.floor(a)).bitPattern
-                pc += 3
-            case .f64Trunc:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.trunc(a)).bitPattern
-                pc += 3
-            case .f64Nearest:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.nearest(a)).bitPattern
-                pc += 3
-            case .f64Sqrt:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = (WasmMath.sqrt(a)).bitPattern
                 pc += 3
             case .f64Add:
                 let a = Double(bitPattern: fp[Int(pc[2])])
@@ -664,88 +587,9 @@ enum Executor {
                 let b = Double(bitPattern: fp[Int(pc[3])])
                 fp[Int(pc[1])] = (a / b).bitPattern
                 pc += 4
-            case .f64Min:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                let b = Double(bitPattern: fp[Int(pc[3])])
-                fp[Int(pc[1])] = (WasmMath.min(a, b)).bitPattern
-                pc += 4
-            case .f64Max:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                let b = Double(bitPattern: fp[Int(pc[3])])
-                fp[Int(pc[1])] = (WasmMath.max(a, b)).bitPattern
-                pc += 4
-            case .f64Copysign:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                let b = Double(bitPattern: fp[Int(pc[3])])
-                fp[Int(pc[1])] = (WasmMath.copysign(a, b)).bitPattern
-                pc += 4
             case .i32WrapI64:
                 let a = fp[Int(pc[2])]
                 fp[Int(pc[1])] = u64(UInt32(truncatingIfNeeded: a))
-                pc += 3
-            case .i32TruncF32S:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
-                pc += 3
-            case .i32TruncF32U:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
-                pc += 3
-            case .i32TruncF64S:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
-                pc += 3
-            case .i32TruncF64U:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
-                pc += 3
-            case .i64TruncF32S:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
-                pc += 3
-            case .i64TruncF32U:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
-                pc += 3
-            case .i64TruncF64S:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
-                pc += 3
-            case .i64TruncF64U:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
-                pc += 3
-            case .i32TruncSatF32S:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
-                pc += 3
-            case .i32TruncSatF32U:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
-                pc += 3
-            case .i32TruncSatF64S:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
-                pc += 3
-            case .i32TruncSatF64U:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
-                pc += 3
-            case .i64TruncSatF32S:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
-                pc += 3
-            case .i64TruncSatF32U:
-                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
-                fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
-                pc += 3
-            case .i64TruncSatF64S:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
-                pc += 3
-            case .i64TruncSatF64U:
-                let a = Double(bitPattern: fp[Int(pc[2])])
-                fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
                 pc += 3
             case .i64ExtendI32S:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
@@ -759,14 +603,6 @@ enum Executor {
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 fp[Int(pc[1])] = u64((Float(Int64(bitPattern: u64(a)))).bitPattern)
                 pc += 3
-            case .f32ConvertI64S:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64((Float(Int64(bitPattern: a))).bitPattern)
-                pc += 3
-            case .f32ConvertI64U:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = u64((float(a)).bitPattern)
-                pc += 3
             case .f32DemoteF64:
                 let a = Double(bitPattern: fp[Int(pc[2])])
                 fp[Int(pc[1])] = u64((Float(a)).bitPattern)
@@ -778,14 +614,6 @@ enum Executor {
             case .f64ConvertI32U:
                 let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
                 fp[Int(pc[1])] = (Double(Int64(bitPattern: u64(a)))).bitPattern
-                pc += 3
-            case .f64ConvertI64S:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = (Double(Int64(bitPattern: a))).bitPattern
-                pc += 3
-            case .f64ConvertI64U:
-                let a = fp[Int(pc[2])]
-                fp[Int(pc[1])] = (double(a)).bitPattern
                 pc += 3
             case .f64PromoteF32:
                 let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
@@ -906,8 +734,422 @@ enum Executor {
                 let b = pc[3]
                 fp[Int(pc[1])] = u64(a &>> b)
                 pc += 4
+            case .f32AddImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: pc[3])
+                fp[Int(pc[1])] = u64((a + b).bitPattern)
+                pc += 4
+            case .f32SubImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: pc[3])
+                fp[Int(pc[1])] = u64((a - b).bitPattern)
+                pc += 4
+            case .f32MulImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: pc[3])
+                fp[Int(pc[1])] = u64((a * b).bitPattern)
+                pc += 4
+            case .f32DivImm:
+                let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+                let b = Float(bitPattern: pc[3])
+                fp[Int(pc[1])] = u64((a / b).bitPattern)
+                pc += 4
+            case .brI32Eq:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a == b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32EqImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a == b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32Ne:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a != b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32NeImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a != b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LtS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if Int32(bitPattern: a) < Int32(bitPattern: b) {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LtSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if Int32(bitPattern: a) < Int32(bitPattern: b) {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LtU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a < b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LtUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a < b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GtS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if Int32(bitPattern: a) > Int32(bitPattern: b) {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GtSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if Int32(bitPattern: a) > Int32(bitPattern: b) {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GtU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a > b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GtUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a > b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LeS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if Int32(bitPattern: a) <= Int32(bitPattern: b) {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LeSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if Int32(bitPattern: a) <= Int32(bitPattern: b) {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LeU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a <= b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32LeUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a <= b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GeS:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if Int32(bitPattern: a) >= Int32(bitPattern: b) {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GeSImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if Int32(bitPattern: a) >= Int32(bitPattern: b) {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GeU:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+                if a >= b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
+            case .brI32GeUImm:
+                let a = UInt32(truncatingIfNeeded: fp[Int(pc[1])])
+                let b = pc[2]
+                if a >= b {
+                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)
+                } else {
+                    pc += 5
+                }
             // END GENERATED cases
             }
+        }
+    }
+
+    /// Stores a little-endian value at any alignment, like `load`.
+    @inline(__always)
+    static func store<T: FixedWidthInteger>(_ p: UnsafeMutableRawPointer, _ value: T) {
+        var v = value
+        withUnsafeBytes(of: &v) { p.copyMemory(from: $0.baseAddress.unsafelyUnwrapped, byteCount: MemoryLayout<T>.size) }
+    }
+
+    /// Numeric instructions rare in hot loops (generated: see tools/wasm/gen_ops.py), out of line so
+    /// that `run` stays small enough for the optimizer to inline the accessors of the hot ones.
+    /// Returns the instruction's length in words.
+    @inline(never)
+    static func cold(_ op: Op, _ pc: UnsafePointer<UInt32>, _ fp: UnsafeMutablePointer<UInt64>) throws(Trap) -> Int {
+        switch op {
+        // BEGIN GENERATED cold
+        case .i32Clz:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(a.leadingZeroBitCount))
+            return 3
+        case .i32Ctz:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(a.trailingZeroBitCount))
+            return 3
+        case .i32Popcnt:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(a.nonzeroBitCount))
+            return 3
+        case .i32Rotl:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+            fp[Int(pc[1])] = u64((a &<< b) | (a &>> (32 &- b)))
+            return 4
+        case .i32Rotr:
+            let a = UInt32(truncatingIfNeeded: fp[Int(pc[2])])
+            let b = UInt32(truncatingIfNeeded: fp[Int(pc[3])])
+            fp[Int(pc[1])] = u64((a &>> b) | (a &<< (32 &- b)))
+            return 4
+        case .i64Clz:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64(a.leadingZeroBitCount)
+            return 3
+        case .i64Ctz:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64(a.trailingZeroBitCount)
+            return 3
+        case .i64Popcnt:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64(a.nonzeroBitCount)
+            return 3
+        case .i64DivS:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = try WasmMath.divS(a, b)
+            return 4
+        case .i64DivU:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = try WasmMath.divU(a, b)
+            return 4
+        case .i64RemS:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = try WasmMath.remS(a, b)
+            return 4
+        case .i64RemU:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = try WasmMath.remU(a, b)
+            return 4
+        case .i64Rotl:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = (a &<< b) | (a &>> (64 &- b))
+            return 4
+        case .i64Rotr:
+            let a = fp[Int(pc[2])]
+            let b = fp[Int(pc[3])]
+            fp[Int(pc[1])] = (a &>> b) | (a &<< (64 &- b))
+            return 4
+        case .f32Ceil:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.ceil(a)).bitPattern)
+            return 3
+        case .f32Floor:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.floor(a)).bitPattern)
+            return 3
+        case .f32Trunc:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.trunc(a)).bitPattern)
+            return 3
+        case .f32Nearest:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.nearest(a)).bitPattern)
+            return 3
+        case .f32Sqrt:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64((WasmMath.sqrt(a)).bitPattern)
+            return 3
+        case .f32Min:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+            fp[Int(pc[1])] = u64((WasmMath.min(a, b)).bitPattern)
+            return 4
+        case .f32Max:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+            fp[Int(pc[1])] = u64((WasmMath.max(a, b)).bitPattern)
+            return 4
+        case .f32Copysign:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            let b = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[3])]))
+            fp[Int(pc[1])] = u64((WasmMath.copysign(a, b)).bitPattern)
+            return 4
+        case .f64Ceil:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.ceil(a)).bitPattern
+            return 3
+        case .f64Floor:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.floor(a)).bitPattern
+            return 3
+        case .f64Trunc:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.trunc(a)).bitPattern
+            return 3
+        case .f64Nearest:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.nearest(a)).bitPattern
+            return 3
+        case .f64Sqrt:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = (WasmMath.sqrt(a)).bitPattern
+            return 3
+        case .f64Min:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            let b = Double(bitPattern: fp[Int(pc[3])])
+            fp[Int(pc[1])] = (WasmMath.min(a, b)).bitPattern
+            return 4
+        case .f64Max:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            let b = Double(bitPattern: fp[Int(pc[3])])
+            fp[Int(pc[1])] = (WasmMath.max(a, b)).bitPattern
+            return 4
+        case .f64Copysign:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            let b = Double(bitPattern: fp[Int(pc[3])])
+            fp[Int(pc[1])] = (WasmMath.copysign(a, b)).bitPattern
+            return 4
+        case .i32TruncF32S:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
+            return 3
+        case .i32TruncF32U:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
+            return 3
+        case .i32TruncF64S:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(bitPattern: try WasmMath.truncate(a, Int32.self) { Int32($0) }))
+            return 3
+        case .i32TruncF64U:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(try WasmMath.truncate(a, UInt32.self) { UInt32($0) })
+            return 3
+        case .i64TruncF32S:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
+            return 3
+        case .i64TruncF32U:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
+            return 3
+        case .i64TruncF64S:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = UInt64(bitPattern: try WasmMath.truncate(a, Int64.self) { Int64($0) })
+            return 3
+        case .i64TruncF64U:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = try WasmMath.truncate(a, UInt64.self) { UInt64($0) }
+            return 3
+        case .i32TruncSatF32S:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
+            return 3
+        case .i32TruncSatF32U:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
+            return 3
+        case .i32TruncSatF64S:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(UInt32(bitPattern: WasmMath.saturate(a, Int32.self) { Int32($0) }))
+            return 3
+        case .i32TruncSatF64U:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = u64(WasmMath.saturate(a, UInt32.self) { UInt32($0) })
+            return 3
+        case .i64TruncSatF32S:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
+            return 3
+        case .i64TruncSatF32U:
+            let a = Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[2])]))
+            fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
+            return 3
+        case .i64TruncSatF64S:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = UInt64(bitPattern: WasmMath.saturate(a, Int64.self) { Int64($0) })
+            return 3
+        case .i64TruncSatF64U:
+            let a = Double(bitPattern: fp[Int(pc[2])])
+            fp[Int(pc[1])] = WasmMath.saturate(a, UInt64.self) { UInt64($0) }
+            return 3
+        case .f32ConvertI64S:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64((Float(Int64(bitPattern: a))).bitPattern)
+            return 3
+        case .f32ConvertI64U:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = u64((float(a)).bitPattern)
+            return 3
+        case .f64ConvertI64S:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = (Double(Int64(bitPattern: a))).bitPattern
+            return 3
+        case .f64ConvertI64U:
+            let a = fp[Int(pc[2])]
+            fp[Int(pc[1])] = (double(a)).bitPattern
+            return 3
+        // END GENERATED cold
+        default:
+            return 0
         }
     }
 
@@ -921,19 +1163,63 @@ enum Executor {
         return v
     }
 
-    /// The effective address of a load/store (`op d addr offset`), checked against the memory.
+    /// The effective address `base + offset` of an access of `size` bytes, checked against the memory.
     @inline(__always)
-    static func address(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>, at operand: Int,
-                        _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
-        let ea = u64(UInt32(truncatingIfNeeded: fp[Int(pc[operand])])) &+ u64(pc[3])
+    static func address(_ base: UInt32, _ offset: UInt32, _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        let ea = u64(base) &+ u64(offset)
         guard ea &+ size <= memorySize else { throw .outOfBounds }
         return Int(truncatingIfNeeded: ea)
+    }
+
+    /// A load's address (`op d addr imm offset`): addr shifted left by bits 8... of the opcode word,
+    /// plus the immediate, with 32-bit wrap-around as the `i32.shl`/`i32.add` of a constant that
+    /// the translator folded into it; then the offset.
+    @inline(__always)
+    static func loadAddress(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>,
+                            _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        let base = UInt32(truncatingIfNeeded: fp[Int(pc[2])]) &<< (pc[0] &>> 8)
+        return try address(base &+ pc[3], pc[4], size, memorySize)
+    }
+
+    /// The address of `addr imm offset` at `pc[at...]` (see `loadAddress`).
+    @inline(__always)
+    static func address(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>, _ at: Int,
+                        _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        try address(UInt32(truncatingIfNeeded: fp[Int(pc[at])]) &+ pc[at &+ 1], pc[at &+ 2], size, memorySize)
+    }
+
+    /// A store's address (`op addr value imm offset`, imm as in `address(_:_:_:_:_:)`).
+    @inline(__always)
+    static func storeAddress(_ fp: UnsafeMutablePointer<UInt64>, _ pc: UnsafePointer<UInt32>,
+                             _ size: UInt64, _ memorySize: UInt64) throws(Trap) -> Int {
+        try address(UInt32(truncatingIfNeeded: fp[Int(pc[1])]) &+ pc[3], pc[4], size, memorySize)
+    }
+
+    /// A taken fused branch (`op … off cost`, the offset word at `at`): charges its cost (a loop
+    /// body's at a back-edge, 0 forward) and jumps.
+    @inline(__always)
+    static func takeBranch<H: WasmHost>(_ pc: inout UnsafePointer<UInt32>, _ at: Int, _ remaining: inout Int64,
+                                        _ nextCheck: inout Int64, _ interval: Int64, _ host: inout H) throws(Trap) {
+        remaining &-= Int64(bitPattern: u64(pc[at &+ 1]))
+        if remaining < nextCheck { try charge(&remaining, &nextCheck, interval, &host) }
+        pc += at &+ Int(Int32(bitPattern: pc[at]))
     }
 
     @inline(__always)
     static func zeroLocals(_ f: UnsafeMutablePointer<FunctionRecord>, _ fp: UnsafeMutablePointer<UInt64>) {
         var i = Int(f.pointee.type.paramCount)
         let n = Int(f.pointee.localCount)
+        // Most functions have a few locals: plain stores, where a loop would become a call to
+        // memset at every guest call.
+        guard i < n else { return }
+        fp[i] = 0
+        guard i + 1 < n else { return }
+        fp[i + 1] = 0
+        guard i + 2 < n else { return }
+        fp[i + 2] = 0
+        guard i + 3 < n else { return }
+        fp[i + 3] = 0
+        i += 4
         while i < n { fp[i] = 0; i += 1 }
     }
 

@@ -10,8 +10,12 @@
 ///   copy d a | select d a b cond | const32 d v | const64 d lo hi
 ///   br off | brBack off | brIf c off | brIfNot c off | brIfBack c off
 ///   brTable i n off0 ... offn (offn is the default)
+///   brI32<Cmp> a b off cost | brI32<Cmp>Imm a imm off cost (compare-and-branch; cost: fuel of a
+///   loop body at a back-edge, else 0)
 ///   call func base | callIndirect type table i base | ret
-///   load* d addr offset | store* addr value offset
+///   load* d addr imm offset (address: (addr << s) + imm wrapping at 32 bits, then + offset; s in
+///   bits 8... of the opcode word, which the executor's dispatch ignores) | store* addr value imm offset
+///   (address: addr + imm wrapping at 32 bits, then + offset)
 ///   withMemory m | memoryCopyBetween dstMemory srcMemory d s n
 ///   numeric unary: op d a | numeric binary: op d a b
 enum Op: UInt8 {
@@ -25,6 +29,18 @@ enum Op: UInt8 {
     case memorySize, memoryGrow, memoryFill, memoryCopy, memoryInit, dataDrop
     /// withMemory m: the memory instructions that follow use memory m (multi-memory).
     case withMemory, memoryCopyBetween
+    /// f32MulAdd d x a b: d = x + a * b (two roundings). addImmBrNz d a imm off cost: d = a + imm,
+    /// branch if d != 0 (a loop counter's `local.tee` + `br_if`).
+    case f32MulAdd, addImmBrNz
+    /// f32MulLoads d (addr imm offset)×2: d = load × load. f32MulAddLoads d x (addr imm offset)×2:
+    /// d = x + load × load (the loads in order, each f32 with its own bounds check).
+    case f32MulLoads, f32MulAddLoads
+    /// load32Indexed d x mask shift offset: a 32-bit load at ((x & mask) << shift) + offset.
+    case load32Indexed
+    /// f32AddMulImm d a b imm: d = (a + b) * imm (two roundings).
+    case f32AddMulImm
+    /// i32XorShrUImm d a b s: d = a ^ (b >> s).
+    case i32XorShrUImm
     case tableGet, tableSet, tableSize, tableGrow, tableFill, tableCopy, tableInit, elemDrop, refFunc
     // BEGIN GENERATED ops
     case i32Eqz
@@ -177,6 +193,30 @@ enum Op: UInt8 {
     case i32ShlImm
     case i32ShrSImm
     case i32ShrUImm
+    case f32AddImm
+    case f32SubImm
+    case f32MulImm
+    case f32DivImm
+    case brI32Eq
+    case brI32EqImm
+    case brI32Ne
+    case brI32NeImm
+    case brI32LtS
+    case brI32LtSImm
+    case brI32LtU
+    case brI32LtUImm
+    case brI32GtS
+    case brI32GtSImm
+    case brI32GtU
+    case brI32GtUImm
+    case brI32LeS
+    case brI32LeSImm
+    case brI32LeU
+    case brI32LeUImm
+    case brI32GeS
+    case brI32GeSImm
+    case brI32GeU
+    case brI32GeUImm
     // END GENERATED ops
 }
 
@@ -350,6 +390,37 @@ extension NumericShape {
         case .i32Shl: return .i32ShlImm
         case .i32ShrS: return .i32ShrSImm
         case .i32ShrU: return .i32ShrUImm
+        case .f32Add: return .f32AddImm
+        case .f32Sub: return .f32SubImm
+        case .f32Mul: return .f32MulImm
+        case .f32Div: return .f32DivImm
+        default: return nil
+        }
+    }
+
+    /// The compare-and-branch form of an i32 comparison: taken when it holds, or when it fails if `negated`.
+    static func compareBranch(_ op: Op, negated: Bool) -> Op? {
+        switch op {
+        case .i32Eq: return negated ? .brI32Ne : .brI32Eq
+        case .i32EqImm: return negated ? .brI32NeImm : .brI32EqImm
+        case .i32Ne: return negated ? .brI32Eq : .brI32Ne
+        case .i32NeImm: return negated ? .brI32EqImm : .brI32NeImm
+        case .i32LtS: return negated ? .brI32GeS : .brI32LtS
+        case .i32LtSImm: return negated ? .brI32GeSImm : .brI32LtSImm
+        case .i32LtU: return negated ? .brI32GeU : .brI32LtU
+        case .i32LtUImm: return negated ? .brI32GeUImm : .brI32LtUImm
+        case .i32GtS: return negated ? .brI32LeS : .brI32GtS
+        case .i32GtSImm: return negated ? .brI32LeSImm : .brI32GtSImm
+        case .i32GtU: return negated ? .brI32LeU : .brI32GtU
+        case .i32GtUImm: return negated ? .brI32LeUImm : .brI32GtUImm
+        case .i32LeS: return negated ? .brI32GtS : .brI32LeS
+        case .i32LeSImm: return negated ? .brI32GtSImm : .brI32LeSImm
+        case .i32LeU: return negated ? .brI32GtU : .brI32LeU
+        case .i32LeUImm: return negated ? .brI32GtUImm : .brI32LeUImm
+        case .i32GeS: return negated ? .brI32LtS : .brI32GeS
+        case .i32GeSImm: return negated ? .brI32LtSImm : .brI32GeSImm
+        case .i32GeU: return negated ? .brI32LtU : .brI32GeU
+        case .i32GeUImm: return negated ? .brI32LtUImm : .brI32GeUImm
         default: return nil
         }
     }

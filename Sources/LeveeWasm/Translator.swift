@@ -20,6 +20,9 @@ struct ModuleContext {
 struct Operand {
     var type: ValType
     var slot: UInt32
+    /// The `i32.add` of a constant that computed this value (word index + 1, 0 = none; cleared
+    /// when its operand local changes): a store may absorb it (see `Translator.store`).
+    var producer: UInt32 = 0
 }
 
 enum FrameKind: UInt8 { case block, loop, `if`, `else`, function }
@@ -67,6 +70,21 @@ struct Translator {
     /// Where the last instruction wrote its single result, so a following `local.set` can
     /// retarget it (0 = none, else word index + 1).
     var lastDestination: UInt32 = 0
+    /// An `i32.add` of a constant just retargeted to a local (word index + 1 of its destination, 0 =
+    /// none), so a `br_if` on that local can absorb it. Cleared where code may be entered (labels).
+    var lastLocalAdd: UInt32 = 0
+    /// `lastDestination` of the instruction before the last one (valid only while they are adjacent).
+    var previousDestination: UInt32 = 0
+    /// The `load32` just emitted (word index + 1 of its opcode, 0 = none), and the first of two
+    /// adjacent ones ending here, so that an `f32.mul` of both loads becomes one instruction.
+    var lastLoad: UInt32 = 0
+    var loadPair: UInt32 = 0
+    /// Code from this word on is straight-line: no label and no branch offset in it, so an
+    /// instruction there may be cut out.
+    var straightFrom: UInt32 = 0
+    /// The `i32.and` of a constant just emitted (word index + 1 of its opcode, 0 = none): with a
+    /// following shift it is a table index that a load may absorb.
+    var lastAnd: UInt32 = 0
 
     // MARK: emission
 
@@ -79,27 +97,27 @@ struct Translator {
     private mutating func put(_ w: UInt32) { code[Int(pos)] = w; pos += 1 }
 
     mutating func emit(_ op: Op) throws(LoadError) {
-        try reserve(1); lastDestination = 0; instructions += 1
+        try reserve(1); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue))
     }
     mutating func emit(_ op: Op, _ a: UInt32) throws(LoadError) {
-        try reserve(2); lastDestination = 0; instructions += 1
+        try reserve(2); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a)
     }
     mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32) throws(LoadError) {
-        try reserve(3); lastDestination = 0; instructions += 1
+        try reserve(3); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a); put(b)
     }
     mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32) throws(LoadError) {
-        try reserve(4); lastDestination = 0; instructions += 1
+        try reserve(4); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a); put(b); put(c)
     }
     mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32) throws(LoadError) {
-        try reserve(5); lastDestination = 0; instructions += 1
+        try reserve(5); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a); put(b); put(c); put(d)
     }
     mutating func emit(_ op: Op, _ a: UInt32, _ b: UInt32, _ c: UInt32, _ d: UInt32, _ e: UInt32) throws(LoadError) {
-        try reserve(6); lastDestination = 0; instructions += 1
+        try reserve(6); previousDestination = lastDestination; lastDestination = 0; instructions += 1
         put(UInt32(op.rawValue)); put(a); put(b); put(c); put(d); put(e)
     }
 
@@ -116,6 +134,9 @@ struct Translator {
         pos = lastDestination - 2
         instructions -= 1
         lastDestination = 0
+        lastLocalAdd = 0
+        lastLoad = 0
+        loadPair = 0
         return x
     }
 
@@ -194,6 +215,7 @@ struct Translator {
         guard depth < controlCapacity else { throw .arenaTooSmall(.scratch, needed: 0) }
         let h = height - type.paramCount
         let dead = depth > 0 && !emitting
+        straightFrom = pos
         controls[Int(depth)] = ControlFrame(kind: kind, type: type, height: h, unreachable: false, dead: dead,
                                             chain: 0, elsePatch: 0, start: pos, startInstructions: instructions)
         depth += 1
@@ -213,20 +235,133 @@ struct Translator {
             link = code[Int(at)]
             code[Int(at)] = UInt32(bitPattern: Int32(pos) - Int32(at))
         }
+        straightFrom = pos
         lastDestination = 0
+        lastLocalAdd = 0
+        lastLoad = 0
+        loadPair = 0
     }
 
     /// Emits a branch offset word aimed at label `frameIndex`: backward offsets are final,
     /// forward ones join the label's chain.
     private mutating func branchOffset(to frameIndex: Int) throws(LoadError) {
         try reserve(1)
+        let at = pos
+        put(0)
+        target(at, frameIndex)
+    }
+
+    /// Aims the offset word at `at` at label `frameIndex` (see `branchOffset`).
+    private mutating func target(_ at: UInt32, _ frameIndex: Int) {
+        straightFrom = pos
         if controls[frameIndex].kind == .loop {
-            put(UInt32(bitPattern: Int32(controls[frameIndex].start) - Int32(pos)))
+            code[Int(at)] = UInt32(bitPattern: Int32(controls[frameIndex].start) - Int32(at))
         } else {
-            let at = pos
-            put(controls[frameIndex].chain)
+            code[Int(at)] = controls[frameIndex].chain
             controls[frameIndex].chain = at + 1
         }
+    }
+
+    /// If the last instruction computed `cond` with an i32 comparison, removes it and returns the
+    /// compare-and-branch that tests the comparison itself (one dispatch less).
+    private mutating func foldCompare(_ cond: Operand, negated: Bool) -> (op: Op, a: UInt32, b: UInt32)? {
+        guard let last = lastBinary(writing: cond.slot), let op = NumericShape.compareBranch(last.op, negated: negated)
+        else { return nil }
+        dropLast()
+        return (op, last.a, last.b)
+    }
+
+    /// The instruction just emitted, if it is a binary `op d a b` writing stack slot `slot`: the
+    /// one consumer of that value may absorb it.
+    private func lastBinary(writing slot: UInt32) -> (op: Op, a: UInt32, b: UInt32)? {
+        guard lastDestination >= 2, lastDestination + 2 == pos, slot >= localCount, code[Int(lastDestination - 1)] == slot,
+              let op = Op(rawValue: UInt8(truncatingIfNeeded: code[Int(lastDestination - 2)]))
+        else { return nil }
+        return (op, code[Int(lastDestination)], code[Int(lastDestination + 1)])
+    }
+
+    /// The start of the operands of an `f32MulLoads` just emitted writing stack slot `slot`.
+    private func lastLoadProduct(writing slot: UInt32) -> UInt32? {
+        guard lastDestination >= 2, lastDestination + 6 == pos, slot >= localCount, code[Int(lastDestination - 1)] == slot,
+              code[Int(lastDestination - 2)] == UInt32(Op.f32MulLoads.rawValue)
+        else { return nil }
+        return lastDestination
+    }
+
+    /// Replaces the code from word `from` on (two `load32 d addr imm offset`, or an `f32MulLoads`
+    /// whose load operands start at `from`) with `op d [x] addr imm offset addr imm offset`.
+    private mutating func fuseLoads(_ op: Op, _ d: UInt32, _ x: UInt32?, _ from: UInt32, twoLoads: Bool) throws(LoadError) {
+        var operands: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32)
+        if twoLoads {
+            operands = (code[Int(from + 2)], code[Int(from + 3)], code[Int(from + 4)],
+                        code[Int(from + 7)], code[Int(from + 8)], code[Int(from + 9)])
+        } else {
+            operands = (code[Int(from)], code[Int(from + 1)], code[Int(from + 2)],
+                        code[Int(from + 3)], code[Int(from + 4)], code[Int(from + 5)])
+        }
+        let start = twoLoads ? from : from - 2
+        instructions -= twoLoads ? 2 : 1
+        pos = start
+        lastDestination = 0
+        lastLoad = 0
+        loadPair = 0
+        try reserve(9)
+        instructions += 1
+        put(UInt32(op.rawValue)); put(d)
+        if let x { put(x) }
+        put(operands.0); put(operands.1); put(operands.2); put(operands.3); put(operands.4); put(operands.5)
+        lastDestination = start + 2
+    }
+
+    /// Removes the instruction just emitted (its consumer absorbed it).
+    private mutating func dropLast() {
+        pos = lastDestination - 2
+        instructions -= 1
+        lastDestination = 0
+        lastLocalAdd = 0
+    }
+
+    /// If the instruction just emitted is `i32.add` of a constant writing local `slot` (`local.tee`
+    /// then `br_if`, a loop counter), removes it and returns its operands.
+    private mutating func foldLocalAdd(_ slot: UInt32) -> (a: UInt32, imm: UInt32)? {
+        guard lastLocalAdd >= 2, lastLocalAdd + 2 == pos, code[Int(lastLocalAdd - 1)] == slot,
+              code[Int(lastLocalAdd - 2)] == UInt32(Op.i32AddImm.rawValue)
+        else { return nil }
+        let add = (a: code[Int(lastLocalAdd)], imm: code[Int(lastLocalAdd + 1)])
+        pos = lastLocalAdd - 2
+        instructions -= 1
+        lastDestination = 0
+        lastLocalAdd = 0
+        lastLoad = 0
+        loadPair = 0
+        return add
+    }
+
+    /// Emits a branch taken when `cond` is true (false if `negated`) and returns the index of its
+    /// offset word, left for the caller to aim. A back-edge to loop frame `back` charges the
+    /// loop body's fuel (never negated). A comparison or `i32.eqz` computed just for the branch
+    /// is folded into it.
+    private mutating func emitBranchIf(_ cond: Operand, negated: Bool, back: Int? = nil) throws(LoadError) -> UInt32 {
+        var costWord = back != nil
+        if let c = foldCompare(cond, negated: negated) {
+            try emit(c.op, c.a, c.b)
+            costWord = true
+        } else if !negated, cond.slot < localCount, let add = foldLocalAdd(cond.slot) {
+            try emit(.addImmBrNz, cond.slot, add.a, add.imm)
+            costWord = true
+        } else if back != nil {
+            try emit(.brIfBack, cond.slot)
+        } else if let x = foldEqz(cond) {
+            try emit(negated ? .brIf : .brIfNot, x)
+        } else {
+            try emit(negated ? .brIfNot : .brIf, cond.slot)
+        }
+        try reserve(2)
+        let at = pos
+        put(0)
+        if costWord { put(back.map { instructions - controls[$0].startInstructions } ?? 0) }
+        straightFrom = pos
+        return at
     }
 
     private func labelFrame(_ relative: UInt32) throws(LoadError) -> Int {
@@ -390,10 +525,46 @@ struct Translator {
         let addr = try pop(.i32)
         let d = try push(t)
         guard emitting else { return }
+        // An address computed as `x + constant` or `x << constant` (an array index) just for this
+        // load: the load adds or shifts itself.
+        var base = addr.slot, imm: UInt32 = 0, shift: UInt32 = 0
+        if let last = lastBinary(writing: addr.slot),
+           last.op == .i32AddImm || last.op == .i32SubImm || last.op == .i32ShlImm {
+            dropLast()
+            base = last.a
+            switch last.op {
+            case .i32AddImm: imm = last.b
+            case .i32SubImm: imm = 0 &- last.b
+            default: shift = last.b & 31
+            }
+        }
+        // `(x & mask) << shift` computed just before (a table lookup by byte, as in CRC): one
+        // instruction for the three.
+        var mask: UInt32? = nil
+        if op == .load32, shift != 0, lastAnd >= 1, lastAnd + 3 == pos, lastAnd - 1 >= straightFrom, base >= localCount,
+           code[Int(lastAnd - 1)] == UInt32(Op.i32AndImm.rawValue), code[Int(lastAnd)] == base {
+            mask = code[Int(lastAnd + 2)]
+            base = code[Int(lastAnd + 1)]
+            pos = lastAnd - 1
+            instructions -= 1
+        }
+        lastAnd = 0
         try selectMemory(arg.memory)
         let at = pos
-        try emit(op, d, addr.slot, arg.offset)
+        if let m = mask {
+            try emit(.load32Indexed, d, base, m, shift, arg.offset)
+        } else {
+            try emit(op, d, base, imm, arg.offset)
+            code[Int(at)] |= shift &<< 8
+        }
         resultInFirstOperand(at)
+        if op == .load32 && shift == 0 {
+            loadPair = lastLoad != 0 && lastLoad + 4 == at ? lastLoad : 0
+            lastLoad = at + 1
+        } else {
+            lastLoad = 0
+            loadPair = 0
+        }
         try restoreMemory(arg.memory)
     }
 
@@ -402,8 +573,25 @@ struct Translator {
         let v = try pop(t)
         let addr = try pop(.i32)
         guard emitting else { return }
+        // The address was `x + constant`, computed before the value in straight-line code that
+        // left x alone: the store adds the constant, and the add is cut out.
+        var base = addr.slot, imm: UInt32 = 0
+        let p = addr.producer
+        if p >= 1, p - 1 >= straightFrom, p + 3 <= pos, addr.slot >= localCount,
+           code[Int(p - 1)] == UInt32(Op.i32AddImm.rawValue), code[Int(p)] == addr.slot, v.slot != addr.slot {
+            base = code[Int(p + 1)]
+            imm = code[Int(p + 2)]
+            var i = Int(p - 1)
+            while i + 4 < Int(pos) { code[i] = code[i + 4]; i += 1 }
+            pos -= 4
+            instructions -= 1
+            lastDestination = 0
+            lastLocalAdd = 0
+            lastLoad = 0
+            loadPair = 0
+        }
         try selectMemory(arg.memory)
-        try emit(op, addr.slot, v.slot, arg.offset)
+        try emit(op, base, v.slot, imm, arg.offset)
         try restoreMemory(arg.memory)
     }
 
@@ -415,10 +603,17 @@ struct Translator {
 
     private mutating func setLocal(_ x: UInt32, _ v: Operand) throws(LoadError) {
         guard emitting, v.slot != x else { return }
+        var i: UInt32 = 0
+        while i < height {
+            let p = operands[Int(i)].producer
+            if p != 0 && code[Int(p + 1)] == x { operands[Int(i)].producer = 0 }
+            i += 1
+        }
         let fused = lastDestination != 0 && code[Int(lastDestination - 1)] == v.slot && v.slot >= localCount
         try materializeReaders(of: x)
         if fused && lastDestination != 0 {
             code[Int(lastDestination - 1)] = x
+            lastLocalAdd = lastDestination
             lastDestination = 0
         } else {
             try emit(.copy, x, v.slot)
@@ -450,6 +645,9 @@ struct Translator {
             height += bt.paramCount
             try materializeAll()
             lastDestination = 0
+            lastLocalAdd = 0
+            lastLoad = 0
+            loadPair = 0
             try pushControl(opcode == 0x02 ? .block : .loop, bt)
         case 0x04:
             let bt = try blockType()
@@ -460,10 +658,8 @@ struct Translator {
             let wasEmitting = emitting
             try pushControl(.if, bt)
             if wasEmitting {
-                if let x = foldEqz(cond) { try emit(.brIf, x) } else { try emit(.brIfNot, cond.slot) }
-                try reserve(1)
-                controls[Int(depth - 1)].elsePatch = pos + 1
-                put(0)
+                let at = try emitBranchIf(cond, negated: true)
+                controls[Int(depth - 1)].elsePatch = at + 1
             }
         case 0x05:
             let i = Int(depth - 1)
@@ -501,22 +697,14 @@ struct Translator {
             try checkLabelValues(f)
             if emitting {
                 if f != 0 && !branchNeedsCopies(f) {
-                    if controls[f].kind == .loop {
-                        try emit(.brIfBack, cond.slot)
-                        try branchOffset(to: f)
-                        try reserve(1); put(instructions - controls[f].startInstructions)
-                    } else {
-                        if let x = foldEqz(cond) { try emit(.brIfNot, x) } else { try emit(.brIf, cond.slot) }
-                        try branchOffset(to: f)
-                    }
+                    let at = try emitBranchIf(cond, negated: false, back: controls[f].kind == .loop ? f : nil)
+                    target(at, f)
                 } else {
-                    if let x = foldEqz(cond) { try emit(.brIf, x) } else { try emit(.brIfNot, cond.slot) }
-                    try reserve(1)
-                    let skip = pos
-                    put(0)
+                    let skip = try emitBranchIf(cond, negated: true)
                     if f != 0 { try emitBranchCopies(f) }
                     try emitJump(f)
                     code[Int(skip)] = UInt32(bitPattern: Int32(pos) - Int32(skip))
+                    straightFrom = pos
                     lastDestination = 0
                 }
             }
@@ -678,6 +866,42 @@ struct Translator {
         let a = try pop(shape.a)
         let d = try push(shape.result)
         guard emitting else { return }
+        // `x + a * b` with the product computed just for this addition: one instruction, rounded
+        // after the product and after the sum like the two it replaces.
+        if shape.op == .f32Add {
+            var product = lastBinary(writing: b.slot), x = a.slot
+            if product?.op != .f32Mul { product = lastBinary(writing: a.slot); x = b.slot }
+            if let m = product, m.op == .f32Mul {
+                dropLast()
+                let at = pos
+                try emit(.f32MulAdd, d, x, m.a, m.b)
+                resultInFirstOperand(at)
+                return
+            }
+            // The same with a product of two loads (a dot product's step).
+            var loads = lastLoadProduct(writing: b.slot)
+            x = a.slot
+            if loads == nil { loads = lastLoadProduct(writing: a.slot); x = b.slot }
+            if let first = loads {
+                try fuseLoads(.f32MulAddLoads, d, x, first, twoLoads: false)
+                return
+            }
+        }
+        // `x ^ (y >> constant)` (CRC and hash steps): one instruction.
+        if shape.op == .i32Xor, let shift = lastBinary(writing: b.slot), shift.op == .i32ShrUImm, b.slot != a.slot {
+            dropLast()
+            let at = pos
+            try emit(.i32XorShrUImm, d, a.slot, shift.a, shift.b)
+            resultInFirstOperand(at)
+            return
+        }
+        // A product of the two loads just emitted: one instruction instead of three.
+        if shape.op == .f32Mul, loadPair != 0, lastLoad + 4 == pos, loadPair + 5 == lastLoad,
+           a.slot >= localCount, b.slot >= localCount,
+           code[Int(loadPair)] == a.slot, code[Int(lastLoad)] == b.slot, code[Int(lastLoad + 1)] != a.slot {
+            try fuseLoads(.f32MulLoads, d, nil, loadPair - 1, twoLoads: true)
+            return
+        }
         // `i32.const` just emitted for the second operand: fold it into an immediate.
         if shape.b != .unknown, let imm = NumericShape.immediate(shape.op), lastDestination != 0,
            lastDestination >= 2, code[Int(lastDestination - 2)] == UInt32(Op.const32.rawValue),
@@ -686,9 +910,23 @@ struct Translator {
             let value = code[Int(lastDestination)]
             pos = lastDestination - 2
             instructions -= 1
+            // `(x + y) * constant` (a stencil or a filter's average): one instruction.
+            let sum = previousDestination
+            if imm == .f32MulImm, sum >= 2, sum + 2 == pos, a.slot >= localCount, code[Int(sum - 1)] == a.slot,
+               code[Int(sum - 2)] == UInt32(Op.f32Add.rawValue) {
+                let x = code[Int(sum)], y = code[Int(sum + 1)]
+                pos = sum - 2
+                instructions -= 1
+                let at = pos
+                try emit(.f32AddMulImm, d, x, y, value)
+                resultInFirstOperand(at)
+                return
+            }
             let at = pos
             try emit(imm, d, a.slot, value)
             resultInFirstOperand(at)
+            if imm == .i32AddImm { operands[Int(height - 1)].producer = at + 1 }
+            if imm == .i32AndImm { lastAnd = at + 1 }
             return
         }
         let at = pos
@@ -798,6 +1036,7 @@ struct Translator {
             var r = targetsStart
             try materializeAll(from: height - arity)
             try emit(.brTable, index.slot, count)
+            straightFrom = codeCapacity
             let table = pos
             try reserve(count + 1)
             pos += count + 1
@@ -817,6 +1056,7 @@ struct Translator {
                 k += 1
             }
         }
+        straightFrom = pos
         markUnreachable()
     }
 
@@ -844,6 +1084,9 @@ struct Translator {
         if frame.elsePatch != 0 { resolve(chain: frame.elsePatch) }
         if frame.kind != .loop { resolve(chain: frame.chain) }
         lastDestination = 0
+        lastLocalAdd = 0
+        lastLoad = 0
+        loadPair = 0
         depth -= 1
         height = frame.height
         try pushTypes(frame.type, results: true)

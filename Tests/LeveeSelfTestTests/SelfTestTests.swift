@@ -1,4 +1,5 @@
 import XCTest
+import LeveeApp
 import LeveeBase
 import LeveeSelfTest
 
@@ -10,7 +11,8 @@ struct CapturedConsole: Console {
 
 final class SelfTestTests: XCTestCase {
     func testEveryCoreSelfCheckPassesOnTheHost() {
-        let failures = SelfTest.runAll(on: CapturedConsole(), verbose: true)
+        var node = NodeService(bootTime: .zero)
+        let failures = SelfTest.runAll(on: CapturedConsole(), node: &node, verbose: true)
         XCTAssertEqual(failures, 0)
     }
 }

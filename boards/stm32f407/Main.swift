@@ -25,7 +25,7 @@ func firmwareMain() -> Never {
         levee_probe_stack(64 * 1024)
     }
     console.write("levee-node firmware: STM32F407, self-test\n")
-    var failures = SelfTest.runAll(on: console)
+    var failures = SelfTest.runAll(on: console, node: &node)
     failures += NodeBootCheck.run(&node, console: &console)
     failures += withUnsafeMutableBytes(of: &ethernetTransmitFrame) {
         EthernetBootCheck.run(&ethernet, service: &node, transmit: $0, console: &console)

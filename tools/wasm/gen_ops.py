@@ -96,11 +96,23 @@ op(0xC2, "i64Extend8S", "i64", "i64", "UInt64(bitPattern: s64(Int8(truncatingIfN
 op(0xC3, "i64Extend16S", "i64", "i64", "UInt64(bitPattern: s64(Int16(truncatingIfNeeded: a)))")
 op(0xC4, "i64Extend32S", "i64", "i64", "UInt64(bitPattern: s64(Int32(truncatingIfNeeded: a)))")
 
-# i32 binary operations whose second operand is often a constant get a variant with the constant
-# as an immediate word (`op d a imm`): the translator folds `i32.const` into them.
+# i32 (and f32 arithmetic) binary operations whose second operand is often a constant get a variant
+# with the constant as an immediate word (`op d a imm`): the translator folds the const into them.
 IMM = ["Add", "Sub", "Mul", "And", "Or", "Xor", "Shl", "ShrS", "ShrU", "Eq", "Ne", "LtS", "LtU", "GtS", "GtU",
        "LeS", "LeU", "GeS", "GeU"]
-IMM_OPS = [(code, name, ins, out, expr) for (code, name, ins, out, expr) in OPS if name[3:] in IMM and name.startswith("i32")]
+IMM_OPS = [(code, name, ins, out, expr) for (code, name, ins, out, expr) in OPS
+           if (name[3:] in IMM and name.startswith("i32")) or name in ("f32Add", "f32Sub", "f32Mul", "f32Div")]
+
+# Compare-and-branch: an i32 comparison that only feeds `br_if`/`if` is folded into the branch
+# (`brI32<Cmp> a b off cost`, `brI32<Cmp>Imm a imm off cost`; off relative to its own word, cost
+# the fuel of a loop body at a back-edge, else 0). The negation serves `if` and skips.
+CMP = ["Eq", "Ne", "LtS", "LtU", "GtS", "GtU", "LeS", "LeU", "GeS", "GeU"]
+NEGATE = {"Eq": "Ne", "Ne": "Eq", "LtS": "GeS", "GeS": "LtS", "LtU": "GeU", "GeU": "LtU",
+          "GtS": "LeS", "LeS": "GtS", "GtU": "LeU", "LeU": "GtU"}
+CMP_OPS = [(name, expr) for (_, name, _, _, expr) in OPS if name.startswith("i32") and name[3:] in CMP]
+
+def branch_name(name):
+    return "brI32" + name[3:]
 
 READ = {"i32": "UInt32(truncatingIfNeeded: fp[Int(pc[{}])])", "i64": "fp[Int(pc[{}])]",
         "f32": "Float(bitPattern: UInt32(truncatingIfNeeded: fp[Int(pc[{}])]))",
@@ -112,7 +124,8 @@ def is_bool(name, out, expr):
     return out == "i32" and any(s in expr for s in ("==", "!=", "<", ">")) and "&<<" not in expr and "&>>" not in expr and "try" not in expr
 
 def gen_enum():
-    return "\n".join([f"    case {name}" for _, name, _, _, _ in OPS] + [f"    case {name}Imm" for _, name, _, _, _ in IMM_OPS])
+    return "\n".join([f"    case {name}" for _, name, _, _, _ in OPS] + [f"    case {name}Imm" for _, name, _, _, _ in IMM_OPS]
+                     + [f"    case {branch_name(name)}{imm}" for name, _ in CMP_OPS for imm in ("", "Imm")])
 
 def gen_table():
     lines = []
@@ -135,11 +148,53 @@ def gen_table():
     lines.append("        default: return nil")
     lines.append("        }")
     lines.append("    }")
+    lines.append("")
+    lines.append("    /// The compare-and-branch form of an i32 comparison: taken when it holds, or when it fails if `negated`.")
+    lines.append("    static func compareBranch(_ op: Op, negated: Bool) -> Op? {")
+    lines.append("        switch op {")
+    for name, _ in CMP_OPS:
+        neg = "i32" + NEGATE[name[3:]]
+        for imm in ("", "Imm"):
+            lines.append(f"        case .{name}{imm}: return negated ? .{branch_name(neg)}{imm} : .{branch_name(name)}{imm}")
+    lines.append("        default: return nil")
+    lines.append("        }")
+    lines.append("    }")
+    return "\n".join(lines)
+
+# Instructions rare in hot loops run out of line (`Executor.cold`): the main loop stays small enough
+# for the optimizer to inline the float and memory accessors of the hot ones.
+COLD = set(t + n for t in ("i32", "i64") for n in ("Clz", "Ctz", "Popcnt", "Rotl", "Rotr")) \
+    | set(t + n for t in ("f32", "f64") for n in ("Ceil", "Floor", "Trunc", "Nearest", "Sqrt", "Min", "Max", "Copysign")) \
+    | set(name for _, name, _, _, _ in OPS if "Trunc" in name and name[3:8] == "Trunc") \
+    | {"i64DivS", "i64DivU", "i64RemS", "i64RemU", "f32ConvertI64S", "f32ConvertI64U", "f64ConvertI64S", "f64ConvertI64U"}
+
+def gen_numeric(name, ins, out, expr, indent, advance):
+    t = ins.split()
+    lines = [f"{indent}case .{name}:", f"{indent}    let a = {READ[t[0]].format(2)}"]
+    if len(t) > 1:
+        lines.append(f"{indent}    let b = {READ[t[1]].format(3)}")
+    if is_bool(name, out, expr):
+        lines.append(f"{indent}    fp[Int(pc[1])] = ({expr}) ? 1 : 0")
+    else:
+        lines.append(f"{indent}    fp[Int(pc[1])] = {WRITE[out].format(expr)}")
+    lines.append(f"{indent}    {advance} {4 if len(t) > 1 else 3}")
+    return lines
+
+def gen_cold():
+    lines = []
+    for code, name, ins, out, expr in OPS:
+        if name in COLD:
+            lines += gen_numeric(name, ins, out, expr, "        ", "return")
     return "\n".join(lines)
 
 def gen_cases():
     lines = []
+    cold = [name for _, name, _, _, _ in OPS if name in COLD]
+    lines.append("            case " + ", ".join("." + n for n in cold) + ":")
+    lines.append("                pc += try cold(op, pc, fp)")
     for code, name, ins, out, expr in OPS:
+        if name in COLD:
+            continue
         t = ins.split()
         lines.append(f"            case .{name}:")
         lines.append(f"                let a = {READ[t[0]].format(2)}")
@@ -153,13 +208,24 @@ def gen_cases():
         lines.append(f"                pc += {4 if len(t) > 1 else 3}")
     for code, name, ins, out, expr in IMM_OPS:
         lines.append(f"            case .{name}Imm:")
-        lines.append(f"                let a = {READ['i32'].format(2)}")
-        lines.append(f"                let b = pc[3]")
+        t = ins.split()[0]
+        lines.append(f"                let a = {READ[t].format(2)}")
+        lines.append(f"                let b = {'Float(bitPattern: pc[3])' if t == 'f32' else 'pc[3]'}")
         if is_bool(name, out, expr):
             lines.append(f"                fp[Int(pc[1])] = ({expr}) ? 1 : 0")
         else:
             lines.append(f"                fp[Int(pc[1])] = {WRITE[out].format(expr)}")
         lines.append(f"                pc += 4")
+    for name, expr in CMP_OPS:
+        for imm in ("", "Imm"):
+            lines.append(f"            case .{branch_name(name)}{imm}:")
+            lines.append(f"                let a = {READ['i32'].format(1)}")
+            lines.append(f"                let b = {'pc[2]' if imm else READ['i32'].format(2)}")
+            lines.append(f"                if {expr} {{")
+            lines.append(f"                    try takeBranch(&pc, 3, &remaining, &nextCheck, fuel.preemptionInterval, &host)")
+            lines.append(f"                }} else {{")
+            lines.append(f"                    pc += 5")
+            lines.append(f"                }}")
     return "\n".join(lines)
 
 def replace(path, name, body):
@@ -174,4 +240,5 @@ def replace(path, name, body):
 replace("Opcodes.swift", "ops", gen_enum())
 replace("Opcodes.swift", "table", gen_table())
 replace("Executor.swift", "cases", gen_cases())
+replace("Executor.swift", "cold", gen_cold())
 print(f"gen_ops: {len(OPS)} numeric instructions")
