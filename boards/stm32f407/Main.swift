@@ -1,13 +1,16 @@
-// What the firmware does after reset. Under QEMU it runs the core's self-checks and reports the
-// result as the emulator's exit status.
+// What the firmware does after reset. Under QEMU it runs the core's self-checks, then the node's
+// task set against a scripted client (NodeRun.swift), and reports the result as the emulator's
+// exit status.
 import LeveeBase
 import LeveeApp
 import LeveeSelfTest
 import LeveeScheduler
 import LeveeNet
 
-/// The node's state lives in static RAM, where the linker and the budget table count it.
-nonisolated(unsafe) var node = NodeService(bootTime: .zero)
+/// The fresh service the application's self-checks talk to (16 KB: not on the stack). The task
+/// set serves from its own, the service resource's (NodeRun.swift): the self-test runs before that
+/// scheduler starts and cannot reach it.
+nonisolated(unsafe) var selfTestNode = NodeService(bootTime: .zero)
 /// The node's own network stack and its transmit frame (the MAC's receive buffers come with its driver).
 nonisolated(unsafe) var ethernet = EthernetNode(mac: MACAddress(0x02, 0x4C, 0x56, 0, 0, 0x02),
     addressing: .fixed(address: IPv4Address(10, 77, 0, 2), prefixLength: 24, gateway: .unspecified), now: .zero)
@@ -25,12 +28,19 @@ func firmwareMain() -> Never {
         levee_probe_stack(64 * 1024)
     }
     console.write("levee-node firmware: STM32F407, self-test\n")
-    var failures = SelfTest.runAll(on: console, node: &node)
-    failures += NodeBootCheck.run(&node, console: &console)
-    failures += withUnsafeMutableBytes(of: &ethernetTransmitFrame) {
-        EthernetBootCheck.run(&ethernet, service: &node, transmit: $0, console: &console)
-    }
+    // The two 16 KB NodeService statics are built by one-time initialisers with 32-37 KB frames:
+    // run them here, at the top of the stack, not inside the self-test or Scheduler.start.
+    withUnsafeMutablePointer(to: &selfTestNode) { _ in }
+    withUnsafeMutablePointer(to: &Service.storage) { _ in }
+    var failures = SelfTest.runAll(on: console, node: &selfTestNode)
     failures += SchedulerBoard.runScenarios(on: &console)
+    // The boot checks go through the node the task set serves from, once its scheduler has started.
+    failures += NodeRun.run(&console) { node, console in
+        NodeBootCheck.run(&node, console: &console)
+            + withUnsafeMutableBytes(of: &ethernetTransmitFrame) {
+                EthernetBootCheck.run(&ethernet, service: &node, transmit: $0, console: &console)
+            }
+    }
     console.write(failures == 0 ? "self-test: PASS\n" : "self-test: FAIL\n")
     Semihosting.exit(failures == 0 ? 0 : 1)
 }

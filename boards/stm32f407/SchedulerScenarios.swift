@@ -6,6 +6,8 @@ import LeveeScheduler
 
 enum ActiveScenario {
     case none, lock, preempt, message, capacity, schedule, periodic, monotonic
+    /// The node's own task set (NodeRun.swift).
+    case node
 }
 
 nonisolated(unsafe) var activeScenario = ActiveScenario.none
@@ -22,6 +24,7 @@ enum SchedulerBoard {
         case .schedule: Scheduler<CortexMPort<ScheduleScenario>>.runLevel(level)
         case .periodic: Scheduler<CortexMPort<PeriodicScenario>>.runLevel(level)
         case .monotonic: Scheduler<CortexMPort<MonotonicCheck>>.runLevel(level)
+        case .node: Scheduler<NodePort>.runLevel(level)
         }
     }
 
@@ -37,6 +40,7 @@ enum SchedulerBoard {
         case .schedule: Scheduler<CortexMPort<ScheduleScenario>>.releaseDueTimers()
         case .periodic: Scheduler<CortexMPort<PeriodicScenario>>.releaseDueTimers()
         case .monotonic: Scheduler<CortexMPort<MonotonicCheck>>.releaseDueTimers()
+        case .node: Scheduler<NodePort>.releaseDueTimers()
         }
     }
 

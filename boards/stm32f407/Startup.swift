@@ -18,7 +18,12 @@ let vectorTable: (
     UsageFault_Handler, 0, 0, 0, 0,   // exceptions 7–10 are reserved
     Default_Handler /* SVCall */, Default_Handler /* DebugMon */, 0,
     Default_Handler /* PendSV */, SysTick_Handler,
-    (   // IRQ 0–81; 63–70 are the scheduler's dispatchers of levels 1–8 (SchedulerPort.swift).
+    (   // IRQ 0–81; 63–70 are the scheduler's dispatchers of levels 1–8 (SchedulerPort.swift);
+        // 18 (ADC) and 61 (ETH) raise the node's hardware tasks (NodeRun.swift).
+        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
+        Default_Handler, Default_Handler, Default_Handler, ADC_IRQHandler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
@@ -27,11 +32,7 @@ let vectorTable: (
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-        Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
-        Default_Handler, Default_Handler, Default_Handler, LeveeDispatch1_IRQHandler, LeveeDispatch2_IRQHandler,
+        Default_Handler, ETH_IRQHandler, Default_Handler, LeveeDispatch1_IRQHandler, LeveeDispatch2_IRQHandler,
         LeveeDispatch3_IRQHandler, LeveeDispatch4_IRQHandler, LeveeDispatch5_IRQHandler, LeveeDispatch6_IRQHandler, LeveeDispatch7_IRQHandler,
         LeveeDispatch8_IRQHandler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
         Default_Handler, Default_Handler, Default_Handler, Default_Handler, Default_Handler,
