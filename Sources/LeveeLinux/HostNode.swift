@@ -84,8 +84,8 @@ public enum HostNode {
                 levee.monitor.config = config
                 levee.bootEpoch = bootEpoch
             }
+            prepare(&service)
         }
-        idle.lock(Service.self) { prepare(&$0) }
         var savedGeneration: UInt32 = 0
         while true {
             // Sensors: a scan the scan-start task asked for is converted, then the sampler runs
