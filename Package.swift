@@ -25,9 +25,9 @@ let package = Package(
         .target(name: "LeveeNet", dependencies: ["LeveeBase"]),
         .target(name: "LeveeCoAP", dependencies: ["LeveeBase"]),
         .target(name: "LeveeWasm", dependencies: ["LeveeBase"]),
-        .target(name: "LeveeOTA", dependencies: ["LeveeBase", "LeveeCrypto"]),
+        .target(name: "LeveeOTA", dependencies: ["LeveeBase", "LeveeCrypto", "LeveeWasm"]),
         .target(name: "LeveeApp",
-                dependencies: ["LeveeBase", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm"]),
+                dependencies: ["LeveeBase", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm", "LeveeOTA"]),
         .target(name: "LeveeSelfTest",
                 dependencies: ["LeveeBase", "LeveeCrypto", "LeveeScheduler", "LeveeNet", "LeveeCoAP", "LeveeWasm", "LeveeOTA", "LeveeApp"]),
 
@@ -35,24 +35,28 @@ let package = Package(
         .systemLibrary(name: "CLinux", path: "Sources/CLinux"),
         .systemLibrary(name: "CPcap", path: "Sources/CPcap"),
         .systemLibrary(name: "CLibCoap", path: "Sources/CLibCoap", pkgConfig: "libcoap-3-notls"),
-        .target(name: "LeveeLinux", dependencies: ["LeveeApp", "LeveeNet", "LeveeScheduler", "CPcap", "CLinux"]),
+        .target(name: "LeveeLinux", dependencies: ["LeveeApp", "LeveeNet", "LeveeScheduler", "LeveeOTA", "CPcap", "CLinux"]),
         .executableTarget(name: "levee-node", dependencies: [
-            "LeveeLinux", .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "LeveeLinux", "LeveeOTA", "LeveeUpdateHost", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .target(name: "LeveeLoad", dependencies: [
             "LeveeCoAP", "CLinux", .product(name: "Histogram", package: "hdrhistogram-swift"),
         ]),
         .target(name: "LeveeWasmHost", dependencies: ["LeveeWasm"]),
         .executableTarget(name: "wasm-spec", dependencies: ["LeveeWasmHost"]),
+        .target(name: "LeveeUpdateHost", dependencies: [
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .executableTarget(name: "levee", dependencies: [
-            "LeveeApp", "LeveeWasm", "LeveeWasmHost", "LeveeLoad", "LeveeOTA",
+            "LeveeApp", "LeveeWasm", "LeveeWasmHost", "LeveeLoad", "LeveeOTA", "LeveeUpdateHost",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
             .product(name: "Crypto", package: "swift-crypto"),
         ]),
 
         // ---- Tests ----
         .testTarget(name: "LeveeBaseTests", dependencies: ["LeveeBase"]),
-        .testTarget(name: "LeveeOTATests", dependencies: ["LeveeOTA", "LeveeCrypto"]),
+        .testTarget(name: "LeveeOTATests", dependencies: ["LeveeBase", "LeveeOTA", "LeveeCrypto", "LeveeWasm", "LeveeUpdateHost", "LeveeLinux", "LeveeTestSupport"]),
         .testTarget(name: "LeveeCryptoTests", dependencies: ["LeveeCrypto", .product(name: "Crypto", package: "swift-crypto")]),
         .testTarget(name: "LeveeWasmTests", dependencies: ["LeveeWasm", "LeveeWasmHost"]),
         .target(name: "LeveeTestSupport", path: "Tests/LeveeTestSupport"),

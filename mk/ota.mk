@@ -4,11 +4,14 @@
 #                            proves the committed envelopes are what pycose makes and pycose verifies them
 #   make ota-bench           envelope check and Ed25519 verification on the host (release build), against
 #                            swift-crypto; a section of bench/report.md (part of make bench)
+#   make ota-guests          the module slot's test guests (fixtures/ota-guests/guest.c) into build/ota-guests
+#   make slot-bench          push and activate a 32 KiB module on loopback (release builds), a section of
+#                            bench/report.md (part of make bench)
 
 OTA_VENV   := .venv-ota
 OTA_PYTHON := $(OTA_VENV)/bin/python
 
-.PHONY: ota-fixtures ota-fixtures-check ota-bench
+.PHONY: ota-fixtures ota-fixtures-check ota-bench ota-guests slot-bench
 
 $(OTA_VENV)/.installed: tools/ota-requirements.txt tools/model/venv.sh
 	tools/model/venv.sh $(OTA_VENV) tools/ota-requirements.txt
@@ -32,3 +35,15 @@ ota-bench:
 	   echo '```'; } | tee bench/sections/ota.md
 
 BENCH_EXTRA += ota-bench
+
+ota-guests:
+	tools/ota/guests.sh
+
+slot-bench:
+	$(SWIFT) build -c release --product levee
+	$(SWIFT) build -c release --product levee-node
+	@mkdir -p bench/sections
+	@{ echo "## Module slot: push and activate a 32 KiB module on loopback"; echo; echo '```'; \
+	   tools/ota/slot-bench.sh; echo '```'; } | tee bench/sections/slot.md
+
+BENCH_EXTRA += slot-bench

@@ -48,18 +48,20 @@ public enum HostNode {
     }()
 
     /// Serves with the chip's ADC stub as sensors and the configuration kept in RAM.
-    public static func run<Driver: HostDatagramDriver & ~Copyable>(on driver: borrowing Driver) throws(SocketError) -> Int32 {
+    public static func run<Driver: HostDatagramDriver & ~Copyable>(on driver: borrowing Driver,
+                                                                   prepare: (inout NodeService) -> Void = { _ in }) throws(SocketError) -> Int32 {
         var sensors = ADCStubDriver()
         var store = VolatileConfigStore()
-        return try run(on: driver, sensors: &sensors, store: &store)
+        return try run(on: driver, sensors: &sensors, store: &store, prepare: prepare)
     }
 
     /// Serves until a stop signal arrives; returns the signal number. `sensors` is converted when
     /// the node asks for a scan; `store` holds the configuration record (read at boot, written
     /// after every accepted change); field time runs `timeCompression` times faster than the clock.
+    /// `prepare` runs once on the service before the first datagram (the slot's flash and keys).
     public static func run<Driver: HostDatagramDriver & ~Copyable, Sensors: SensorDriver, Store: ConfigStore>(
         on driver: borrowing Driver, sensors: inout Sensors, store: inout Store, timeCompression: UInt32 = 1,
-        bootEpoch: UInt64? = nil) throws(SocketError) -> Int32 {
+        bootEpoch: UInt64? = nil, prepare: (inout NodeService) -> Void = { _ in }) throws(SocketError) -> Int32 {
         let clock = MonotonicClock()
         Port.advanceTime(to: clock.now())
         do throws(SchedulerConfigurationError) {
@@ -82,6 +84,7 @@ public enum HostNode {
                 levee.monitor.config = config
                 levee.bootEpoch = bootEpoch
             }
+            prepare(&service)
         }
         var savedGeneration: UInt32 = 0
         while true {

@@ -13,9 +13,9 @@ public enum LoadError: Error, CustomStringConvertible {
     }
 }
 
-enum LoadSocket {
+public enum LoadSocket {
     /// A non-blocking UDP socket connected to the target, so only its datagrams arrive.
-    static func connected(host: String, port: UInt16) throws(LoadError) -> Int32 {
+    public static func connected(host: String, port: UInt16) throws(LoadError) -> Int32 {
         var storage = sockaddr_storage()
         var length: socklen_t
         var family: Int32

@@ -39,6 +39,46 @@ public enum OTASelfChecks {
             }
             r.check(refused, "OTA refuses an update with a changed module byte")
         }
+        runJournal(&r)
+    }
+
+    /// The swap journal on a tiny flash in RAM (8 sectors of 64 bytes, two records a sector):
+    /// records survive a rescan, the sectors are used in turn, and a record cut after any word
+    /// leaves the previous state.
+    static func runJournal<R: CheckRecorder>(_ r: inout R) {
+        var memory = InlineArray<512, UInt8>(repeating: 0xFF)
+        withUnsafeMutableBytes(of: &memory) { raw in
+            let layout = FlashLayout(geometry: FlashGeometry(sectorSize: 64, sectorCount: 8), sectorsPerSlot: 1)
+            guard var flash = MemoryFlash(region: raw, geometry: layout.geometry), layout.fits else {
+                r.check(false, "OTA journal: the small flash model")
+                return
+            }
+            var journal = SlotJournal(layout: layout)
+            journal.scan(flash)
+            var appended = journal.current == .initial
+            var version: UInt32 = 1
+            while version <= 5 {   // (UInt64(truncatingIfNeeded:) of an Int pulls in [UInt] on the chip)
+                appended = appended && journal.append(JournalRecord(active: UInt8(truncatingIfNeeded: version % 3),
+                                                                    highestVersion: UInt64(widening: version)), to: &flash)
+                version += 1
+            }
+            var reread = SlotJournal(layout: layout)
+            reread.scan(flash)
+            r.check(appended && reread.current == journal.current && reread.current.highestVersion == 5,
+                    "OTA journal: five records over both sectors, the newest wins")
+            var torn = true
+            for cut in 0..<UInt32(8) {
+                flash.powerLossAfter = flash.operations &+ cut
+                var copy = reread
+                torn = torn && !copy.append(JournalRecord(active: 2, highestVersion: 99), to: &flash)
+                flash.powerLossAfter = nil
+                var after = SlotJournal(layout: layout)
+                after.scan(flash)
+                torn = torn && after.current == journal.current
+                reread = after
+            }
+            r.check(torn, "OTA journal: a record cut after any word is ignored")
+        }
     }
 
     /// Decodes a lowercase hex literal into `output`; returns the number of bytes written.

@@ -3,6 +3,11 @@ import Foundation
 import LeveeApp
 import LeveeCoAP
 import LeveeLinux
+import LeveeOTA
+import LeveeUpdateHost
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// The node on Linux: the portable core on the Linux board.
 @main
@@ -44,6 +49,15 @@ struct LeveeNodeCommand: ParsableCommand {
     @Flag(help: "LAN mode: get the address by DHCP.") var dhcp = false
     @Option(help: "Record every frame sent and received to this pcap file.") var capture: String?
 
+    // The module slot (issue 7): the flash image and the keys provisioned at its first start.
+    @Option(help: "Flash image file (created erased when absent): module slots, journal, trusted keys.")
+    var flash: String?
+    @Option(help: "Public key file ('KID HEX' lines, from levee keygen) written to a new flash image's key sector.")
+    var trustedKey: String?
+    @Option(help: ArgumentHelp("Testing: exit (status 137) instead of doing flash operation N+1, as at a power loss.",
+                               visibility: .hidden))
+    var powerLossAfter: UInt32?
+
     @Flag(help: "Print the static analysis of the node's task set (ceilings, blocking, response times) and exit.")
     var analysis = false
 
@@ -58,6 +72,7 @@ struct LeveeNodeCommand: ParsableCommand {
             _ = try runLAN(lan)
             return
         }
+        let prepare = try slotPreparation()
         var sensors = try simulator()
         let socket = try UDPSocket(bind: bind, port: port)
         let host = bind.contains(":") ? "[\(bind)]" : bind
@@ -67,16 +82,35 @@ struct LeveeNodeCommand: ParsableCommand {
         let signal: Int32
         if let configStore {
             var store = FileConfigStore(path: configStore)
-            signal = try serve(socket, &sensors, &store)
+            signal = try serve(socket, &sensors, &store, prepare)
         } else {
             var store = VolatileConfigStore()
-            signal = try serve(socket, &sensors, &store)
+            signal = try serve(socket, &sensors, &store, prepare)
         }
         print("levee-node: stopped by signal \(signal)")
     }
 
+    /// Maps the flash image and reads the key file; what the node does with them before serving.
+    func slotPreparation() throws -> (inout NodeService) -> Void {
+        guard let flash else { return { _ in } }
+        let powerLoss = powerLossAfter ?? getenv("LEVEE_POWER_LOSS_AFTER").flatMap { UInt32(String(cString: $0)) }
+        let device = try FileFlash.open(path: flash, layout: .standard, powerLossAfter: powerLoss)
+        var keys = NodeTrustedKeys()
+        for entry in try trustedKey.map(TrustedKeyFile.read(from:)) ?? [] {
+            let added = entry.keyID.withUnsafeBytes { k in entry.publicKey.withUnsafeBytes { p in TrustedKey(keyID: k, publicKey: p).map { keys.add($0) } } }
+            guard added == true else { throw ValidationError("--trusted-key: key refused (more than \(TrustedKeyStore.capacity), duplicate or bad kid)") }
+        }
+        return { service in
+            service.resources.startSlot(flash: device, provisioning: keys)
+            let slots = service.resources.slot.slots
+            print("levee-node: flash \(flash): \(slots.keys.count) trusted key(s), "
+                  + (slots.isRunning ? "module version \(slots.runningVersion) in slot \(slots.activeSlot ?? -1)" : "no module (built-in rule)"))
+            fflush(nil)
+        }
+    }
+
     func serve<Store: ConfigStore>(_ socket: consuming UDPSocket, _ sensors: inout LeveeSimulator,
-                                   _ store: inout Store) throws -> Int32 {
+                                   _ store: inout Store, _ prepare: (inout NodeService) -> Void) throws -> Int32 {
         // Field time starts at the scenario's epoch, or now: SenML times are then absolute, so a
         // representation changes only with new samples (a block-wise transfer holds still).
         let epoch = sensors.scenario.startEpoch ?? UInt64(Date().timeIntervalSince1970)
@@ -84,9 +118,9 @@ struct LeveeNodeCommand: ParsableCommand {
             let local = socket.localEndpoint
             return try HostNode.run(on: PcapCapturingDriver(socket, local: local,
                                                             capture: PcapCaptureWriter(path: capture, linkType: .rawIP)),
-                                    sensors: &sensors, store: &store, timeCompression: speed, bootEpoch: epoch)
+                                    sensors: &sensors, store: &store, timeCompression: speed, bootEpoch: epoch, prepare: prepare)
         }
-        return try HostNode.run(on: socket, sensors: &sensors, store: &store, timeCompression: speed, bootEpoch: epoch)
+        return try HostNode.run(on: socket, sensors: &sensors, store: &store, timeCompression: speed, bootEpoch: epoch, prepare: prepare)
     }
 
     /// The simulated levee of the chosen scenario, seed, faults and replay.

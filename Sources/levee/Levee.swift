@@ -6,5 +6,6 @@ struct Levee: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "levee",
         abstract: "Tools for Levee Node: run Wasm modules, sign and push updates, load-test nodes.",
-        subcommands: [LoadCommand.self, WasmCommand.self, UpdateKeygen.self, UpdateSign.self, UpdateVerify.self])
+        subcommands: [LoadCommand.self, WasmCommand.self, UpdateKeygen.self, UpdateSign.self, UpdateVerify.self,
+                      SlotPush.self, SlotShow.self])
 }

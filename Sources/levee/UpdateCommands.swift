@@ -3,6 +3,7 @@ import Crypto
 import Foundation
 import LeveeCrypto
 import LeveeOTA
+import LeveeUpdateHost
 
 /// `levee keygen`: a new Ed25519 signing key for updates.
 struct UpdateKeygen: ParsableCommand {
@@ -106,12 +107,11 @@ struct UpdateVerify: ParsableCommand {
     func run() throws {
         var keys = TrustedKeys<8>()
         for path in trustedFiles {
-            for line in try String(contentsOfFile: path, encoding: .utf8).split(separator: "\n") {
-                let fields = line.split(separator: " ")
-                guard fields.count == 2, let key = bytes(fromHex: fields[1]) else { throw ValidationError("\(path): bad line") }
-                let kid = Array(fields[0].utf8)
-                let added = kid.withUnsafeBytes { k in key.withUnsafeBytes { p in TrustedKey(keyID: k, publicKey: p).map { keys.add($0) } } }
-                guard added == true else { throw ValidationError("\(path): key \(fields[0]) refused (table full, duplicate or bad length)") }
+            for entry in try TrustedKeyFile.read(from: path) {
+                let added = entry.keyID.withUnsafeBytes { k in entry.publicKey.withUnsafeBytes { p in TrustedKey(keyID: k, publicKey: p).map { keys.add($0) } } }
+                guard added == true else {
+                    throw ValidationError("\(path): key \(String(decoding: entry.keyID, as: UTF8.self)) refused (table full, duplicate or bad length)")
+                }
             }
         }
         let bytes = try [UInt8](Data(contentsOf: URL(fileURLWithPath: envelope)))

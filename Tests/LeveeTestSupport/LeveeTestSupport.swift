@@ -87,9 +87,13 @@ public func freeUDPPort() -> UInt16 {
 /// Runs a command-line tool found in the system's bin folders and returns its status and output
 /// (standard output and error together); skips the test when the tool is not installed.
 public func runTool(_ name: String, _ arguments: [String]) throws -> (status: Int32, output: String) {
-    let path = try toolPath(name)
+    try runProgram(URL(fileURLWithPath: try toolPath(name)), arguments)
+}
+
+/// Runs a program and returns its status and output (standard output and error together).
+public func runProgram(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: path)
+    process.executableURL = executable
     process.arguments = arguments
     let pipe = Pipe()
     process.standardOutput = pipe

@@ -1,0 +1,206 @@
+import Foundation
+import LeveeTestSupport
+import XCTest
+
+/// The slot end to end on loopback, as an operator uses it: `levee-node --flash --trusted-key`,
+/// updates signed by `levee sign`, pushed by `levee push` and by libcoap's `coap-client-notls`,
+/// refusals with their CoAP codes and nothing changed, a rollback after trapping calls, and the
+/// node killed (its flash operations cut short) during a push and its activation.
+final class SlotEndToEndTests: XCTestCase {
+    var work: URL!
+
+    override func setUpWithError() throws {
+        work = FileManager.default.temporaryDirectory.appendingPathComponent("levee-slot-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: work, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        node?.stop()
+        try? FileManager.default.removeItem(at: work)
+    }
+
+    static var root: URL { SlotTests.root }
+
+    func levee(_ arguments: [String]) throws -> (status: Int32, output: String) {
+        try runProgram(NodeProcess.executable("levee"), arguments)
+    }
+
+    var flash: String { work.appendingPathComponent("flash.img").path }
+    var node: NodeProcess?
+    var uri: String { node?.uri ?? "" }
+
+    /// Starts a node on the flash image (the previous one must be stopped).
+    @discardableResult
+    func startNode(powerLossAfter: Int? = nil) throws -> NodeProcess {
+        var arguments = ["--flash", flash, "--trusted-key", work.appendingPathComponent("ops.pub").path]
+        if let powerLossAfter { arguments += ["--power-loss-after", "\(powerLossAfter)"] }
+        let started = try NodeProcess(arguments: arguments)
+        node = started
+        return started
+    }
+
+    /// A signed update of a guest of build/ota-guests.
+    func sign(_ guest: String, version: Int, key: String = "ops", imports: [String]? = nil, memory: Int = 4096,
+              exports: [String] = ["assess"]) throws -> String {
+        _ = try SlotTests.guest("v1")   // builds the guests when missing
+        let output = work.appendingPathComponent("\(URL(fileURLWithPath: guest).lastPathComponent)-\(version)-\(key)-\(UUID().uuidString.prefix(6)).cose").path
+        let module = guest.hasPrefix("/") ? guest : Self.root.appendingPathComponent("build/ota-guests/\(guest).wasm").path
+        var arguments = ["sign", "--key", work.appendingPathComponent("\(key).key").path, "--module", module,
+                         "--version", "\(version)", "--memory", "\(memory)", "--output", output]
+        for name in exports { arguments += ["--export", name] }
+        for name in imports ?? SlotTests.api.map({ "\($0.0).\($0.1)" }) { arguments += ["--import", name] }
+        let result = try levee(arguments)
+        XCTAssertEqual(result.status, 0, result.output)
+        return output
+    }
+
+    func keygen(_ name: String, kid: String = "ops-1") throws {
+        let result = try levee(["keygen", "--kid", kid, "--output", work.appendingPathComponent(name).path])
+        XCTAssertEqual(result.status, 0, result.output)
+    }
+
+    func state() throws -> String { try levee(["slot", "--node", uri]).output }
+
+    func push(_ file: String, _ extra: [String] = []) throws -> (status: Int32, output: String) {
+        try levee(["push", "--node", uri] + extra + [file])
+    }
+
+    func testPushWithTheToolAndWithLibcoapThenRun() throws {
+        try keygen("ops")
+        let v1 = try sign("v1", version: 1), v2 = try sign("v2", version: 2)
+        try startNode()
+        XCTAssertTrue(try state().contains("state: no-module"))
+
+        let pushed = try push(v1)
+        XCTAssertEqual(pushed.status, 0, pushed.output)
+        XCTAssertTrue(pushed.output.contains("active: slot 0 version 1"), pushed.output)
+        XCTAssertTrue(try levee(["slot", "--node", uri, "--run"]).output.contains("run: 2.05 level 1"))
+
+        let libcoap = try coapClient(["-m", "put", "-b", "512", "-t", "18", "-f", v2, "\(uri)/slot/image"])
+        XCTAssertFalse(libcoap.output.contains("4."), libcoap.output)
+        let after = try levee(["slot", "--node", uri, "--run"]).output
+        XCTAssertTrue(after.contains("run: 2.05 level 2"), after)
+        XCTAssertTrue(after.contains("active: slot 1 version 2"), after)
+        XCTAssertTrue(after.contains("fallback: slot 0 version 1"), after)
+        XCTAssertTrue(after.contains("output: level 2"), after)
+        // libcoap's refusal of the older one: 4.09 and its reason.
+        let older = try coapClient(["-m", "put", "-b", "512", "-t", "18", "-f", v1, "\(uri)/slot/image"])
+        XCTAssertTrue(older.output.contains("4.09"), older.output)
+    }
+
+    func testRefusalsOverCoAPChangeNothing() throws {
+        try keygen("ops")
+        try keygen("stranger")                // same kid, other key
+        try keygen("other", kid: "ops-9")     // a kid the node does not know
+        let v2 = try sign("v2", version: 2)
+        try startNode()
+        XCTAssertEqual(try push(v2).status, 0)
+        let before = try state()
+
+        let tamper = { (file: String, at: (Data) -> Int, name: String) throws -> String in
+            var data = try Data(contentsOf: URL(fileURLWithPath: file))
+            data[at(data)] ^= 0x01
+            let out = self.work.appendingPathComponent(name).path
+            try data.write(to: URL(fileURLWithPath: out))
+            return out
+        }
+        let v3 = try sign("v2", version: 3)
+        let big = work.appendingPathComponent("big.cose").path
+        try Data(repeating: 0xA5, count: 70_000).write(to: URL(fileURLWithPath: big))
+        let invalid = work.appendingPathComponent("invalid.wasm").path
+        try Data([0x00, 0x61, 0x73, 0x6D, 0x01, 0x00, 0x00, 0x00, 0x0A, 0x03, 0x01, 0x00, 0x0B]).write(to: URL(fileURLWithPath: invalid))
+        let cases: [(String, String, String)] = [
+            ("unsigned", Self.root.appendingPathComponent("build/ota-guests/v2.wasm").path, "4.01"),
+            ("wrong key", try sign("v2", version: 3, key: "stranger"), "4.01: bad signature"),
+            ("unknown key", try sign("v2", version: 3, key: "other"), "4.03: unknown key"),
+            ("tampered module", try tamper(v3, { $0.count - 64 - 40 }, "module.cose"), "4.01: bad signature"),
+            ("tampered manifest", try tamper(v3, { $0.firstRange(of: Data([0xA7, 0x01, 0x03]))!.lowerBound + 2 }, "manifest.cose"), "4.01: bad signature"),
+            ("older version", try sign("v1", version: 1), "4.09: version not newer"),
+            ("invalid module", try sign(invalid, version: 3), "4.00: invalid module"),
+            ("unknown import", try sign("unknown", version: 3, imports: SlotTests.api.map { "\($0.0).\($0.1)" } + ["levee.launch"]), "4.00: unknown import"),
+            ("too much memory", try sign("bigmem", version: 3), "4.00: memory over budget"),
+            ("missing export", try sign("v2", version: 3, exports: ["assess", "forecast"]), "4.00: missing export"),
+            ("too large", big, "4.13"),
+        ]
+        for (name, file, expected) in cases {
+            let result = try push(file)
+            XCTAssertEqual(result.status, 2, "\(name): \(result.output)")
+            XCTAssertTrue(result.output.contains("refused \(expected)"), "\(name): \(result.output)")
+            XCTAssertTrue(try state().contains("active: slot 0 version 2"), name)
+        }
+        // Interrupted halfway: the node runs on; the next upload starts over and succeeds.
+        let stopped = try push(v3, ["--block", "256", "--stop-after", "2"])
+        XCTAssertTrue(stopped.output.contains("stopped after 2 blocks"), stopped.output)
+        let half = try state()
+        XCTAssertTrue(half.contains("active: slot 0 version 2") && half.contains("staged: receiving 512 B"), half)
+        XCTAssertEqual(try push(v3).status, 0)
+        let final = try state()
+        XCTAssertTrue(final.contains("active: slot 1 version 3") && final.contains("fallback: slot 0 version 2"), final)
+        XCTAssertTrue(before.contains("active: slot 0 version 2"), before)
+    }
+
+    func testTrappingModuleIsRolledBackOverCoAP() throws {
+        try keygen("ops")
+        try startNode()
+        XCTAssertEqual(try push(try sign("v1", version: 1)).status, 0)
+        // The node's channels read NaN until the app provides them: this module traps on NaN
+        // (its self-test reads 0 and passes).
+        XCTAssertEqual(try push(try sign("trap", version: 2)).status, 0)
+        var last = ""
+        for _ in 0..<3 { last = try levee(["slot", "--node", uri, "--run"]).output }
+        XCTAssertTrue(last.contains("run: 5.00 fault; rolled back"), last)
+        XCTAssertTrue(last.contains("active: slot 0 version 1"), last)
+        XCTAssertTrue(last.contains("rollbacks: 1 (last change: faults)"), last)
+        XCTAssertTrue(last.contains("traps: 3"), last)
+        XCTAssertTrue(try levee(["slot", "--node", uri, "--run"]).output.contains("run: 2.05 level 1"))
+        let rolled = try levee(["slot", "--node", uri, "--rollback"]).output
+        XCTAssertTrue(rolled.contains("rollback: 2.04") && rolled.contains("state: no-module"), rolled)
+    }
+
+    /// The node exits (as at a power loss) before flash operation K+1 of a push and activation
+    /// of v1 and then of v2, for K spread over the whole run and every operation of the two
+    /// activation records; restarted, it runs a verified module (v1 or v2, or none before v1's
+    /// record) and takes the next update.
+    func testKilledDuringPushAndActivationAlwaysRestartsConsistent() throws {
+        try keygen("ops")
+        let v1 = try sign("v1", version: 1), v2 = try sign("v2", version: 2), v3 = try sign("v1", version: 3)
+        // A clean run, to count the operations.
+        try startNode()
+        XCTAssertEqual(try push(v1).status, 0)
+        let afterV1 = try XCTUnwrap(operations(try state()))
+        XCTAssertEqual(try push(v2).status, 0)
+        let total = try XCTUnwrap(operations(try state()))
+        node?.stop()
+        var cuts = Set(stride(from: 0, through: total, by: max(1, total / 12)))
+        cuts.formUnion((afterV1 - 9)...afterV1)   // every word of v1's activation record
+        cuts.formUnion((total - 9)...total)
+        for k in cuts.sorted() {
+            try? FileManager.default.removeItem(atPath: flash)
+            let cut = try startNode(powerLossAfter: k).process
+            for file in [v1, v2] where cut.isRunning {
+                let pushing = Process()
+                pushing.executableURL = try NodeProcess.executable("levee")
+                pushing.arguments = ["push", "--node", uri, file]
+                pushing.standardOutput = FileHandle.nullDevice
+                pushing.standardError = FileHandle.nullDevice
+                try pushing.run()
+                while pushing.isRunning && cut.isRunning { usleep(5_000) }
+                if pushing.isRunning { pushing.terminate() }
+                pushing.waitUntilExit()
+            }
+            if cut.isRunning { node?.stop() } else { XCTAssertEqual(cut.terminationStatus, 137, "k=\(k)") }
+            try startNode()
+            let restarted = try state()
+            let running = ["active: slot 0 version 1", "active: slot 1 version 2"].contains { restarted.contains($0) }
+            XCTAssertTrue(running || (k < afterV1 && restarted.contains("state: no-module")), "k=\(k): \(restarted)")
+            if k >= afterV1 { XCTAssertTrue(running, "k=\(k): \(restarted)") }
+            XCTAssertEqual(try push(v3).status, 0, "k=\(k)")
+            XCTAssertTrue(try state().contains("version 3"), "k=\(k)")
+            node?.stop()
+        }
+    }
+
+    func operations(_ state: String) -> Int? {
+        state.split(separator: "\n").first { $0.hasPrefix("flash-operations: ") }.flatMap { Int($0.dropFirst("flash-operations: ".count)) }
+    }
+}
