@@ -62,8 +62,26 @@ extension LeveeResources {
             monitor.record(Channel(index: i), reading: scan.readings[i], at: scan.seconds)
         }
         let before = monitor.risk
-        let levelChanged = monitor.assess(at: scan.seconds)
+        let levelChanged = assessRisk(at: scan.seconds)
         return SamplerStep(riskChanged: levelChanged || before != monitor.risk, levelChanged: levelChanged)
+    }
+
+    /// The risk step: the module in the slot decides when one runs (the built-in rule still
+    /// supplies the indicator values and the faulty channels it left out); with no module, or
+    /// when the module faults (counted by the slot, which rolls it back after too many), the
+    /// built-in rule decides. True when the level changed.
+    mutating func assessRisk(at seconds: UInt32) -> Bool {
+        var environment = MonitorGuestEnvironment(monitor: monitor, now: instant(atFieldSeconds: seconds),
+                                                  bootTime: bootTime)
+        var proposed = BuiltInRule.assess(monitor, config: monitor.config, at: seconds)
+        guard case .level(let raw) = SlotState.manager.pointee.assess(&environment, now: environment.now),
+              let level = RiskLevel(rawValue: UInt8(truncatingIfNeeded: raw)) else {
+            return monitor.adopt(proposed)
+        }
+        proposed.level = level
+        proposed.reason = .module
+        proposed.source = .module
+        return monitor.adopt(proposed)
     }
 }
 

@@ -22,6 +22,24 @@ public struct NodeGuestEnvironment: GuestEnvironment {
     public func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
 }
 
+/// What the risk module reads on the node: the monitor's channels (by `Channel` number: 0 stage,
+/// 1-3 pore pressure shallow to deep, 4-5 tilt x and y, 6 soil moisture, 7 temperature, 8 battery;
+/// NaN when absent or faulty) and the node's clock.
+struct MonitorGuestEnvironment: GuestEnvironment {
+    let monitor: SensorMonitor
+    let now: Instant
+    let bootTime: Instant
+
+    mutating func readChannel(_ channel: UInt32) -> Float {
+        guard channel < UInt32(Channel.count) else { return .nan }
+        let c = Channel(index: Int(channel))
+        guard !monitor.isFaulty(c), let newest = monitor.newest(c) else { return .nan }
+        return newest.value
+    }
+    mutating func configParameter(_ key: UInt32) -> Float { .nan }
+    func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
+}
+
 /// The node's slot: one per node, at a fixed address.
 public enum SlotState {
     nonisolated(unsafe) static var storage = SlotManager(flash: NodeFlash(), layout: .standard, arena: SlotArena.bytes)

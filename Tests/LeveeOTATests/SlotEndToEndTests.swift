@@ -31,8 +31,8 @@ final class SlotEndToEndTests: XCTestCase {
 
     /// Starts a node on the flash image (the previous one must be stopped).
     @discardableResult
-    func startNode(powerLossAfter: Int? = nil) throws -> NodeProcess {
-        var arguments = ["--flash", flash, "--trusted-key", work.appendingPathComponent("ops.pub").path]
+    func startNode(powerLossAfter: Int? = nil, extra: [String] = []) throws -> NodeProcess {
+        var arguments = ["--flash", flash, "--trusted-key", work.appendingPathComponent("ops.pub").path] + extra
         if let powerLossAfter { arguments += ["--power-loss-after", "\(powerLossAfter)"] }
         let started = try NodeProcess(arguments: arguments)
         node = started
@@ -86,6 +86,25 @@ final class SlotEndToEndTests: XCTestCase {
         // libcoap's refusal of the older one: 4.09 and its reason.
         let older = try coapClient(["-m", "put", "-b", "512", "-t", "18", "-f", v1, "\(uri)/slot/image"])
         XCTAssertTrue(older.output.contains("4.09"), older.output)
+    }
+
+    /// Once a module is active, the node's risk level is the module's (reason "module"), in a
+    /// normal season where the built-in rule says normal; observers of `/risk` see it.
+    func testActiveModuleDecidesTheRisk() throws {
+        try keygen("ops")
+        let v2 = try sign("v2", version: 2)   // always answers level 2 (warning)
+        try startNode(extra: ["--scenario", "normal", "--speed", "20000"])
+        XCTAssertTrue(try coapClient(["-m", "get", "-B", "5", "\(uri)/risk"]).output.contains("normal"))
+        let pushed = try push(v2)
+        XCTAssertEqual(pushed.status, 0, pushed.output)
+        var risk = ""
+        for _ in 0..<100 where !risk.contains("warning module") {
+            Thread.sleep(forTimeInterval: 0.05)
+            risk = try coapClient(["-m", "get", "-A", "0", "-B", "5", "\(uri)/risk"]).output
+        }
+        XCTAssertTrue(risk.contains("warning module"), risk)
+        let senml = try coapClient(["-m", "get", "-A", "110", "-B", "5", "\(uri)/risk"]).output
+        XCTAssertTrue(senml.contains("{\"n\":\"source\",\"vs\":\"module\"}"), senml)
     }
 
     func testRefusalsOverCoAPChangeNothing() throws {
