@@ -2,6 +2,7 @@ import Foundation
 import XCTest
 import LeveeCrypto
 import LeveeOTA
+import LeveeTestSupport
 
 /// `levee keygen` / `levee sign` / `levee verify` as a person runs them: the envelopes the tool
 /// writes are accepted by the core verifier, the fixture key reproduces pycose's envelope byte for
@@ -18,27 +19,7 @@ final class UpdateToolTests: XCTestCase {
 
     /// The `levee` executable next to the test bundle (built by `swift build` / `swift test`).
     func levee(_ arguments: [String]) throws -> (status: Int32, output: String) {
-        let bundle = Bundle(for: Self.self).bundleURL
-        let root = fixtures.deletingLastPathComponent().deletingLastPathComponent()
-        let candidates = [bundle.appendingPathComponent("levee"), bundle.deletingLastPathComponent().appendingPathComponent("levee"),
-                          root.appendingPathComponent(".build/debug/levee")]
-        guard let executable = candidates.first(where: { FileManager.default.isExecutableFile(atPath: $0.path) }) else {
-            throw XCTSkip("levee is not built next to the tests (swift build --product levee)")
-        }
-        return try run(executable, arguments)
-    }
-
-    func run(_ executable: URL, _ arguments: [String]) throws -> (status: Int32, output: String) {
-        let process = Process()
-        process.executableURL = executable
-        process.arguments = arguments
-        let pipe = Pipe()
-        process.standardOutput = pipe
-        process.standardError = pipe
-        try process.run()
-        let data = pipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        return (process.terminationStatus, String(decoding: data, as: UTF8.self))
+        try runProgram(NodeProcess.executable("levee"), arguments)
     }
 
     var fixtures: URL { UpdateFixtureTests.directory }
@@ -124,7 +105,7 @@ final class UpdateToolTests: XCTestCase {
         assert manifest[1] == 7 and manifest[5] == ["assess"], manifest
         print("pycose: ok")
         """
-        let result = try run(python, ["-c", script, envelope, publicKeyHex])
+        let result = try runProgram(python, ["-c", script, envelope, publicKeyHex])
         XCTAssertEqual(result.status, 0, result.output)
         XCTAssertTrue(result.output.contains("pycose: ok"), result.output)
     }
