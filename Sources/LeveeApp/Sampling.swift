@@ -1,5 +1,6 @@
 import LeveeBase
 import LeveeCoAP
+import LeveeOTA
 import LeveeScheduler
 
 /// One sensor scan: which channels to convert at which field second, and what came back — the
