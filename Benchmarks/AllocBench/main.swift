@@ -68,15 +68,8 @@ func coapAllocations(requests count: Int, only: Int? = nil) -> (requests: Int, a
 /// The interpreter's kernels (make fixtures), each called `calls` times after one warm-up call.
 func wasmAllocations(module path: String, calls: Int) -> [(kernel: String, allocations: UInt64)]? {
     guard let data = FileManager.default.contents(atPath: path) else { return nil }
-    struct NoImports: WasmHost {
-        mutating func resolve(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, kind: ExternalKind) -> ExternalValue? { nil }
-        mutating func call(host index: UInt32, slots: UnsafeMutablePointer<UInt64>, memory: UnsafeMutableRawBufferPointer) throws(Trap) {
-            throw .hostError
-        }
-        mutating func preempt(fuelLeft: UInt64) -> Bool { true }
-    }
     let module = HostModule(bytes: [UInt8](data), arenaBytes: 4 << 20)
-    var host = NoImports()
+    var host = NoImportsHost()
     var fuel = Fuel(Int64.max)
     let limits = InstanceLimits(maxMemoryBytes: 2 << 20, maxTableElements: 4096, valueStackSlots: 65536, callDepth: 512)
     guard let instance = try? Instance.load(module: module.moduleBytes, arena: module.arena, limits: limits,

@@ -159,7 +159,7 @@ public struct LeveeResources: ResourceTable {
         let assessment = monitor.risk
         if request.format == ContentFormat.textPlain {
             // A status line: an observing client prints one per notification.
-            Self.withScratch(&response) { w in
+            _ = ReportMemory.write(&response) { w in
                 assessment.describe(into: &w)
                 w.append(UInt8(ascii: "\n"))
             }
@@ -202,9 +202,9 @@ public struct LeveeResources: ResourceTable {
         }
         let config = monitor.config
         if request.format == ContentFormat.textPlain {
-            Self.withScratch(&response) { ConfigText.write(config, into: &$0) }
+            _ = ReportMemory.write(&response) { ConfigText.write(config, into: &$0) }
         } else {
-            Self.withScratch(&response) { config.writeCBOR(into: &$0) }
+            _ = ReportMemory.write(&response) { config.writeCBOR(into: &$0) }
         }
         return .content
     }
@@ -270,12 +270,7 @@ public struct LeveeResources: ResourceTable {
 
     /// The bare value in the channel's node unit ("3.21").
     static func plain(_ value: Float, _ response: inout ResponseWriter) {
-        withScratch(&response) { SenMLDocuments.plainValue(value, into: &$0) }
-    }
-
-    /// Writes a text or CBOR body through the node's report buffer (`ReportMemory`) into `response`.
-    static func withScratch(_ response: inout ResponseWriter, _ body: (inout ByteWriter) -> Void) {
-        _ = ReportMemory.write(&response, body)
+        _ = ReportMemory.write(&response) { SenMLDocuments.plainValue(value, into: &$0) }
     }
 
     static func sensorPath(_ channel: Channel) -> StaticString {

@@ -188,3 +188,13 @@ public protocol WasmHost {
     /// Called every `preemptionInterval` units of fuel: return false to stop the guest.
     mutating func preempt(fuelLeft: UInt64) -> Bool
 }
+
+/// A host that provides no imports and never stops the guest (self-checks, benchmarks).
+public struct NoImportsHost: WasmHost {
+    public init() {}
+    public mutating func resolve(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, kind: ExternalKind) -> ExternalValue? { nil }
+    public mutating func call(host index: UInt32, slots: UnsafeMutablePointer<UInt64>, memory: UnsafeMutableRawBufferPointer) throws(Trap) {
+        throw .hostError   // unreachable: nothing was resolved
+    }
+    public mutating func preempt(fuelLeft: UInt64) -> Bool { true }
+}

@@ -43,13 +43,6 @@ public enum WasmSelfChecks {
         runModule(&r)
     }
 
-    /// Needs no imports and never preempts.
-    struct NoHost: WasmHost {
-        mutating func resolve(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, kind: ExternalKind) -> ExternalValue? { nil }
-        mutating func call(host index: UInt32, slots: UnsafeMutablePointer<UInt64>, memory: UnsafeMutableRawBufferPointer) throws(Trap) {}
-        mutating func preempt(fuelLeft: UInt64) -> Bool { true }
-    }
-
     /// Loads a small module into a 3 KiB arena and runs its functions: results, a trap, fuel and
     /// call-stack exhaustion, and an arena that is too small.
     static func runModule<R: CheckRecorder>(_ r: inout R) {
@@ -71,7 +64,7 @@ public enum WasmSelfChecks {
         let copy = module
         copy.span.withUnsafeBytes { bytes in
             withUnsafeMutableBytes(of: &selfCheckArena) { arena in
-                var host = NoHost()
+                var host = NoImportsHost()
                 var fuel = Fuel(1_000_000)
                 let limits = InstanceLimits(maxMemoryBytes: 0, maxTableElements: 0, valueStackSlots: 96, callDepth: 12)
                 let loaded: Instance?
@@ -107,7 +100,7 @@ public enum WasmSelfChecks {
 
     enum Outcome: Equatable { case value(UInt64), trap(Trap), missing }
 
-    static func call(_ instance: Instance, _ name: StaticString, _ a: UInt64, _ fuel: inout Fuel, _ host: inout NoHost,
+    static func call(_ instance: Instance, _ name: StaticString, _ a: UInt64, _ fuel: inout Fuel, _ host: inout NoImportsHost,
                      second: UInt64? = nil) -> Outcome {
         guard case .function(let f)? = instance.export(named: name) else { return .missing }
         var args: (UInt64, UInt64) = (a, second ?? 0)
