@@ -47,6 +47,9 @@ public struct NodeResources: ResourceTable {
 
     /// The module slot (`/slot…`).
     public var slot: SlotResources { groups.second.second.first }
+    /// The slot's group in place.
+    @inline(__always)
+    public mutating func withSlot<R>(_ body: (inout SlotResources) -> R) -> R { body(&groups.second.second.first) }
 
     /// Gives the slot the board's flash and starts it (README, "Slots and push").
     public mutating func startSlot(flash: NodeFlash, provisioning keys: NodeTrustedKeys) {

@@ -1,5 +1,6 @@
 import LeveeBase
 import LeveeCoAP
+import LeveeOTA
 import LeveeScheduler
 
 /// Datagram rings between the board's network driver and the node (named parts of the RAM budget).
@@ -58,6 +59,8 @@ public enum NodeTasks: TaskSet {
                                    resources: .of(Resource.sensorScan),
                                    timing: TaskTiming(budget: .microseconds(10), period: .milliseconds(10)))
         case .sampler:
+            // The budget is the sampler's own work; a module's call comes on top (up to the slot's
+            // fuel per call), preemptible by every other task and holding no lock.
             return TaskDeclaration("sampler", priority: 1, kind: .hardware(.sensorConversion),
                                    resources: .of(Resource.service, Resource.sensorScan),
                                    timing: TaskTiming(budget: .microseconds(400), period: .milliseconds(10)))
@@ -84,7 +87,9 @@ public enum NodeTasks: TaskSet {
         switch (task, resource) {
         case (.network, .service): return .microseconds(50)
         case (.coapTimer, .service): return .microseconds(50)
-        case (.sampler, .service): return .microseconds(300)
+        // Two short sections (the scan in and the module's snapshot out; the result adopted and
+        // observers told): the module's call runs between them, unlocked, so it blocks no one.
+        case (.sampler, .service): return .microseconds(100)
         default: return .microseconds(5)
         }
     }
@@ -140,8 +145,23 @@ public enum NodeTasks: TaskSet {
             overruns &+= s.deadlineOverruns
             overflows &+= s.queueOverflows
         }
+        // The module runs between two short critical sections, with the service lock released
+        // (see `SlotResources`, "Who owns the slot"): the network task answers meanwhile.
+        var (pending, loan) = context.lock(Service.self) { service -> (PendingAssessment, SlotResources.Loan) in
+            (service.resources.withLevee { levee in levee.take(scan) },
+             service.resources.withSlot { $0.lend(at: context.now()) })
+        }
+        var run = SlotRun.noModule
+        switch loan {
+        case .lent:
+            run = SlotResources.runLent(&pending.environment, now: pending.environment.now,
+                                        preemption: PortPreemption<Port>.self)
+        case .kept(let kept):
+            run = kept
+        }
         let next = context.lock(Service.self) { service -> (SensorScan, Instant) in
-            let step = service.resources.withLevee { levee in levee.take(scan) }
+            if loan == .lent { service.resources.withSlot { $0.giveBack(run) } }
+            let step = service.resources.withLevee { levee in levee.adopt(pending, module: run) }
             for i in 0..<Channel.count where scan.requested.contains(Channel(index: i)) {
                 service.resourceChanged(service.resources.index(ofSensor: Channel(index: i)))
             }
@@ -240,6 +260,12 @@ public enum NodeTasks: TaskSet {
             }
         }
     }
+}
+
+/// The scheduler port's preemption point, for the slot's long module calls (LeveeOTA does not
+/// know the scheduler).
+enum PortPreemption<Port: SchedulerPort>: GuestPreemption {
+    @inline(__always) static func preemptionPoint() { Port.preemptionPoint() }
 }
 
 /// The node's timer bookkeeping; touched only by the node's tasks (all inside the service lock's

@@ -56,33 +56,47 @@ public struct SamplerStep: Equatable, Sendable {
     public var levelChanged: Bool
 }
 
+/// A risk assessment between its two halves, which run under the service lock; the module's
+/// call comes in between, with the lock released (`NodeTasks.sample`).
+struct PendingAssessment {
+    /// What the module reads: a snapshot, since the monitor may change while it runs.
+    var environment: MonitorGuestEnvironment
+    /// The built-in rule's assessment (the indicator values and faulty channels the module's
+    /// level is combined with).
+    var proposed: RiskAssessment
+    var before: RiskAssessment
+}
+
 extension LeveeResources {
-    /// Feeds a converted scan to the monitor and assesses the risk.
-    public mutating func take(_ scan: SensorScan) -> SamplerStep {
+    /// Feeds a converted scan to the monitor and prepares the risk step (`adopt` completes it).
+    mutating func take(_ scan: SensorScan) -> PendingAssessment {
         for i in 0..<Channel.count where scan.requested.contains(Channel(index: i)) {
             monitor.record(Channel(index: i), reading: scan.readings[i], at: scan.seconds)
         }
         let before = monitor.risk
-        let levelChanged = assessRisk(at: scan.seconds)
-        return SamplerStep(riskChanged: levelChanged || before != monitor.risk, levelChanged: levelChanged)
+        return PendingAssessment(environment: guestEnvironment(at: scan.seconds),
+                                 proposed: BuiltInRule.assess(monitor, config: monitor.config, at: scan.seconds),
+                                 before: before)
     }
 
-    /// The risk step: the module in the slot decides when one runs (the built-in rule still
+    /// What the module reads at field second `seconds`.
+    func guestEnvironment(at seconds: UInt32) -> MonitorGuestEnvironment {
+        MonitorGuestEnvironment(monitor: monitor, now: instant(atFieldSeconds: seconds), bootTime: bootTime)
+    }
+
+    /// The risk step's end: the module in the slot decides when it ran (the built-in rule still
     /// supplies the indicator values and the faulty channels it left out); with no module, or
-    /// when the module faults (counted by the slot, which rolls it back after too many), the
-    /// built-in rule decides. True when the level changed.
-    mutating func assessRisk(at seconds: UInt32) -> Bool {
-        var environment = MonitorGuestEnvironment(monitor: monitor, now: instant(atFieldSeconds: seconds),
-                                                  bootTime: bootTime)
-        var proposed = BuiltInRule.assess(monitor, config: monitor.config, at: seconds)
-        guard case .level(let raw) = SlotState.manager.pointee.assess(&environment, now: environment.now),
-              let level = RiskLevel(rawValue: UInt8(truncatingIfNeeded: raw)) else {
-            return monitor.adopt(proposed)
+    /// when the module faulted (counted by the slot, which rolls it back after too many), the
+    /// built-in rule decides.
+    mutating func adopt(_ pending: PendingAssessment, module run: SlotRun) -> SamplerStep {
+        var proposed = pending.proposed
+        if case .level(let raw) = run, let level = RiskLevel(rawValue: UInt8(truncatingIfNeeded: raw)) {
+            proposed.level = level
+            proposed.reason = .module
+            proposed.source = .module
         }
-        proposed.level = level
-        proposed.reason = .module
-        proposed.source = .module
-        return monitor.adopt(proposed)
+        let levelChanged = monitor.adopt(proposed)
+        return SamplerStep(riskChanged: levelChanged || pending.before != monitor.risk, levelChanged: levelChanged)
     }
 }
 

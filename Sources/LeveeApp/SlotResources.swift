@@ -55,6 +55,17 @@ public enum SlotState {
 ///   validly signed, 4.03 unknown key, 4.09 version not newer, 4.00 + reason otherwise.
 /// - `POST /slot/rollback`: back to the previous module (or to the built-in rule).
 /// - `POST /slot/run`: one call of the module now; its level, or 5.00 and the fault.
+///
+/// Who owns the slot (`SlotState`): it belongs to the service resource, so whoever holds the
+/// service lock may use it, except while it is lent. The sampler runs the module with the lock
+/// released (a long call must not hold back the network task, whose priority is the lock's
+/// ceiling): under the lock it `lend`s the slot, runs the call (`runLent`) unlocked, and under
+/// the lock again `giveBack`s it. In between only the sampler touches `SlotState`, and every
+/// `/slot…` request answers 5.03 with Max-Age `SlotLimits.retryAfter` (counted in
+/// `busyRefusals`). A refused or served request reserves the slot for its client for
+/// `SlotLimits.clientReservation`: the sampler does not lend it meanwhile (the module's last
+/// level stands), so a retry, and the next block of an upload, find it free even when the
+/// module runs back to back.
 public struct SlotResources: ResourceTable {
     /// The node's one slot, in static storage of its own (`SlotState`, counted by the budget):
     /// kept out of the resources so that the service stays small (the self-test builds one on the
@@ -66,6 +77,15 @@ public struct SlotResources: ResourceTable {
     public var bootTime: Instant = .zero
     /// Who sends the upload in progress: a block from anyone else is out of order.
     var uploadSource: Endpoint?
+    /// The sampler has the slot (see "Who owns the slot" above).
+    public private(set) var lent = false
+    /// Until when the sampler leaves the slot to `/slot…` clients.
+    var reservedUntil: Instant = .zero
+    /// The level of the module's last call by the sampler (nil: none since it was loaded, or it
+    /// faulted): what stands while the slot is reserved for a client.
+    var lastLevel: UInt32?
+    /// `/slot…` requests answered 5.03 because the sampler had the slot.
+    public private(set) var busyRefusals: UInt32 = 0
 
     @inline(__always)
     public init() {}
@@ -100,6 +120,14 @@ public struct SlotResources: ResourceTable {
     }
 
     public mutating func handle(_ request: Request, response: inout ResponseWriter) -> Outcome {
+        guard !lent else {
+            busyRefusals &+= 1
+            reservedUntil = request.now + SlotLimits.clientReservation
+            response.maxAge = SlotLimits.retryAfter
+            response.payload("module running; retry")
+            return .respond(.serviceUnavailable)
+        }
+        if request.resource != Resource.state.rawValue { lastLevel = nil }   // the module may change
         switch Resource(rawValue: request.resource) {
         case .state:
             writeState(into: &response)
@@ -132,6 +160,39 @@ public struct SlotResources: ResourceTable {
         }
     }
 
+    // MARK: - Lending the slot to the sampler (under the service lock)
+
+    /// What the sampler does about the module this run.
+    public enum Loan: Equatable, Sendable {
+        /// The slot is the sampler's until `giveBack`: call `runLent` with the lock released.
+        case lent
+        /// No call this run: the result to use (no module, or the module's last level while a
+        /// client has the slot reserved).
+        case kept(SlotRun)
+    }
+
+    /// Lends the slot to the sampler, unless there is no module or a client has it reserved.
+    public mutating func lend(at now: Instant) -> Loan {
+        guard slots.isRunning else { return .kept(.noModule) }
+        guard now >= reservedUntil else { return .kept(lastLevel.map { .level($0) } ?? .noModule) }
+        lent = true
+        return .lent
+    }
+
+    /// The slot back from the sampler with the call's result.
+    public mutating func giveBack(_ run: SlotRun) {
+        lent = false
+        if case .level(let level) = run { lastLevel = level } else { lastLevel = nil }
+    }
+
+    /// The sampler's call of the module, between `lend` (which returned `.lent`) and `giveBack`,
+    /// without the service lock: `Preemption` is the scheduler port's point, reached every
+    /// `SlotLimits.preemptionInterval` of fuel.
+    public static func runLent<E: GuestEnvironment, Preemption: GuestPreemption>(
+        _ environment: inout E, now: Instant, preemption: Preemption.Type) -> SlotRun {
+        SlotState.manager.pointee.assess(&environment, now: now, preemption: Preemption.self)
+    }
+
     mutating func upload(_ request: Request, response: inout ResponseWriter) -> Outcome {
         if request.bodyOffset == 0 {
             uploadSource = request.source
@@ -145,7 +206,11 @@ public struct SlotResources: ResourceTable {
             response.payload(error.name)
             return .respond(Self.code(for: error))
         }
-        if request.bodyIsLast { uploadSource = nil }
+        if request.bodyIsLast {
+            uploadSource = nil
+        } else {
+            reservedUntil = request.now + SlotLimits.clientReservation   // the next block must find the slot free
+        }
         return .respond(.changed)
     }
 
@@ -240,6 +305,10 @@ public struct SlotResources: ResourceTable {
         output.withLog { response.payload($0) }
         response.payload("\nflash-operations: ")
         response.payload(decimal: slots.flash.operations)
+        response.payload("\nbusy-refusals: ")
+        response.payload(decimal: busyRefusals)
+        response.payload("\nfuel-per-call: ")
+        response.payload(decimal: slots.fuelPerCall)
         response.payload("\n")
     }
 

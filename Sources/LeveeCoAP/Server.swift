@@ -511,7 +511,9 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
         if payloadCount > 0 || code == .content, let format = writer.contentFormat, code.codeClass == 2 {
             builder.option(OptionNumber.contentFormat, uint: UInt32(format))
         }
-        if let maxAge = shape.maxAge ?? (success ? writer.maxAge : nil) { builder.option(OptionNumber.maxAge, uint: maxAge) }
+        // A handler's Max-Age: the freshness of a success, or when to retry a 5.03 (RFC 7252 §5.9.3.4).
+        let handlerMaxAge = success || code == .serviceUnavailable ? writer.maxAge : nil
+        if let maxAge = shape.maxAge ?? handlerMaxAge { builder.option(OptionNumber.maxAge, uint: maxAge) }
         if let block2 { builder.option(OptionNumber.block2, uint: block2.value) }
         if let block1 = shape.block1, success { builder.option(OptionNumber.block1, uint: block1.value) }
         if let block2, shape.wantSize2 || block2.number == 0 {

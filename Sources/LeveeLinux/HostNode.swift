@@ -87,62 +87,89 @@ public enum HostNode {
             prepare(&service)
         }
         var savedGeneration: UInt32 = 0
-        while true {
-            // Sensors: a scan the scan-start task asked for is converted, then the sampler runs
-            // (a few in a row when a high --speed has them due back to back, then the network).
-            var scans = 0
-            while scans < 8, NodeSensors.convert(&sensors, idle) {
-                Port.advanceTime(to: clock.now())
-                Port.latch(.sensorConversion)
-                Port.advanceTime(to: clock.now())
-                scans += 1
+        return try withUnsafePointer(to: driver) { driverAddress throws(SocketError) -> Int32 in
+            // Long work polls the socket (a datagram is taken at the next preemption point, as the
+            // chip takes the Ethernet interrupt): `exchange` runs the network task nested, above the
+            // sampler and outside every lock that excludes it.
+            exchangeDuringLongWork = {
+                var turns = 0
+                while turns < 4, exchange(driverAddress.pointee, clock) { turns += 1 }
             }
-            var timeout: Int32 = -1
-            if let wait = Port.timeUntilNextTimer() {
-                timeout = Int32(min(wait.microseconds / 1_000 + 1, 60_000))
+            Port.setExternalEventSource(pollDuringLongWork, level: NodeTasks.declaration(of: .network).priority)
+            defer {
+                Port.setExternalEventSource(nil, level: 0)
+                exchangeDuringLongWork = nil
             }
-            if NodeSensors.scanWaiting(idle) { timeout = 0 }
-            let ready = poll(&fds, 2, timeout)
-            if ready < 0 && errno != EINTR { throw .system("poll", errno) }
-            if fds[1].revents != 0 {
-                var signal: UInt8 = 0
-                _ = read(stopPipe, &signal, 1)
-                return Int32(signal)
-            }
-            var more = true
-            repeat {
-                // Receive: fill the queue as a MAC's DMA would, then raise the interrupt.
-                more = idle.lock(ReceiveQueue.self) { queue in
-                    while !queue.isFull {
-                        var got = false
-                        queue.produce { buffer in
-                            guard let (count, source) = driver.receive(into: buffer) else { return nil }
-                            got = true
-                            socketCounters.pointee.datagramsIn &+= 1
-                            return (count, source)
-                        }
-                        if !got { return false }
-                    }
-                    return true   // full: there may be more in the socket
+            while true {
+                // Sensors: a scan the scan-start task asked for is converted, then the sampler runs
+                // (a few in a row when a high --speed has them due back to back, then the network).
+                var scans = 0
+                while scans < 8, NodeSensors.convert(&sensors, idle) {
+                    Port.advanceTime(to: clock.now())
+                    Port.latch(.sensorConversion)
+                    Port.advanceTime(to: clock.now())
+                    scans += 1
                 }
-                // The clock first, so the network task is released at the time the datagrams
-                // came (not when the loop last woke), then the interrupt.
-                Port.advanceTime(to: clock.now())
-                Port.latch(.networkReceive)
-                Port.preemptionPoint()
-                idle.lock(TransmitQueue.self) { queue in
-                    while queue.consume({ datagram, destination in
-                        if driver.send(datagram, to: destination) {
-                            socketCounters.pointee.datagramsOut &+= 1
-                        } else {
-                            socketCounters.pointee.sendFailures &+= 1
-                        }
-                    }) != nil {}
+                var timeout: Int32 = -1
+                if let wait = Port.timeUntilNextTimer() {
+                    timeout = Int32(min(wait.microseconds / 1_000 + 1, 60_000))
                 }
-                driver.flush()
+                if NodeSensors.scanWaiting(idle) { timeout = 0 }
+                let ready = poll(&fds, 2, timeout)
+                if ready < 0 && errno != EINTR { throw .system("poll", errno) }
+                if fds[1].revents != 0 {
+                    var signal: UInt8 = 0
+                    _ = read(stopPipe, &signal, 1)
+                    return Int32(signal)
+                }
+                while exchange(driver, clock) {}
                 NodeConfiguration.persist(to: &store, saved: &savedGeneration, idle)
-            } while more
+            }
         }
+    }
+
+    /// One turn of the MAC: what waits in the socket into the receive queue, the network-receive
+    /// interrupt, the replies out. True when the queue filled up (more may wait).
+    static func exchange<Driver: HostDatagramDriver & ~Copyable>(_ driver: borrowing Driver, _ clock: MonotonicClock) -> Bool {
+        let idle = TaskContext<Port>.idle
+        // Receive: fill the queue as a MAC's DMA would, then raise the interrupt.
+        let more = idle.lock(ReceiveQueue.self) { queue in
+            while !queue.isFull {
+                var got = false
+                queue.produce { buffer in
+                    guard let (count, source) = driver.receive(into: buffer) else { return nil }
+                    got = true
+                    socketCounters.pointee.datagramsIn &+= 1
+                    return (count, source)
+                }
+                if !got { return false }
+            }
+            return true   // full: there may be more in the socket
+        }
+        // The clock first, so the network task is released at the time the datagrams came (not
+        // when the loop last woke), then the interrupt.
+        Port.advanceTime(to: clock.now())
+        Port.latch(.networkReceive)
+        Port.preemptionPoint()
+        idle.lock(TransmitQueue.self) { queue in
+            while queue.consume({ datagram, destination in
+                if driver.send(datagram, to: destination) {
+                    socketCounters.pointee.datagramsOut &+= 1
+                } else {
+                    socketCounters.pointee.sendFailures &+= 1
+                }
+            }) != nil {}
+        }
+        driver.flush()
+        return more
+    }
+
+    /// The MAC's turn inside long work (the slot's module, at the sampler's priority): the port
+    /// calls `pollDuringLongWork` at its preemption points, which runs `exchange` on the driver
+    /// `run` serves. A C function for the core; the driver's type lives in this closure.
+    nonisolated(unsafe) static var exchangeDuringLongWork: (() -> Void)?
+    static let pollDuringLongWork: @convention(c) () -> Void = {
+        HostNode.exchangeDuringLongWork?()
     }
 
     /// The scheduler's refusal of the task set, as text.

@@ -101,9 +101,21 @@ public struct GuestOutput: Sendable {
     }
 }
 
+/// Where a long module call lets higher-priority work run: every `Fuel.preemptionInterval` the
+/// interpreter asks the embedder, which calls `preemptionPoint()`. The app passes the scheduler
+/// port's (LeveeOTA does not know the scheduler) as a generic parameter: resolved statically.
+public protocol GuestPreemption {
+    static func preemptionPoint()
+}
+
+/// Calls that take no preemption (load, self-test, a call already at the highest priority).
+public enum NoGuestPreemption: GuestPreemption {
+    @inline(__always) public static func preemptionPoint() {}
+}
+
 /// The interpreter's embedder for a slot's module: resolves the guest API and runs it against an
 /// environment. Holds pointers only, for the duration of one load or call.
-struct GuestHost<Environment: GuestEnvironment>: WasmHost {
+struct GuestHost<Environment: GuestEnvironment, Preemption: GuestPreemption>: WasmHost {
     let environment: UnsafeMutablePointer<Environment>
     let output: UnsafeMutablePointer<GuestOutput>
 
@@ -135,5 +147,8 @@ struct GuestHost<Environment: GuestEnvironment>: WasmHost {
         }
     }
 
-    mutating func preempt(fuelLeft: UInt64) -> Bool { true }
+    mutating func preempt(fuelLeft: UInt64) -> Bool {
+        Preemption.preemptionPoint()
+        return true
+    }
 }

@@ -8,8 +8,22 @@ public enum SlotLimits {
     public static let arenaBytes = 24 * 1024
     public static let instance = InstanceLimits(maxMemoryBytes: 8 * 1024, maxTableElements: 32,
                                                 valueStackSlots: 512, callDepth: 64)
-    /// Fuel for one call of `assess` (and for the start function and the self-test).
+    /// Fuel for one call of `assess` (and for the start function and the self-test), unless the
+    /// board sets `SlotManager.fuelPerCall`: about 50 ms of the chip's interpreter. Fuel is an
+    /// upper bound of the instructions run, so the same module takes it in ~1 ms on a PC; a board
+    /// that runs longer computations (the host node's `--fuel-per-call`) raises it. A long call
+    /// costs responsiveness nothing: the module runs at the sampler's priority, preemptible.
     public static let fuelPerCall: Int64 = 1_000_000
+    /// How often a call reaches the scheduler's preemption point (`GuestPreemption`), in fuel:
+    /// about 10-20 µs of guest work on a PC (the host's point polls the network: its latency
+    /// bound), where the check costs under 1 % (bench/report.md, "CoAP while the slot computes").
+    /// On the chip the point is empty (interrupts preempt by themselves).
+    public static let preemptionInterval: Int64 = 10_000
+    /// While the sampler runs the module, `/slot…` answers 5.03 with this Max-Age (seconds)...
+    public static let retryAfter: UInt32 = 1
+    /// ...and a refused request, or an upload's block, keeps the sampler off the slot this long,
+    /// so the retry (or the next block) finds it free.
+    public static let clientReservation = Interval.seconds(2)
     /// This many traps or fuel exhaustions within `faultWindow` roll the module back.
     public static let faultLimit: UInt32 = 3
     public static let faultWindow = Interval.seconds(60)
@@ -143,6 +157,8 @@ public struct SlotManager<Flash: FlashDevice> {
     public private(set) var runningVersion: UInt64 = 0
     public private(set) var runningDigest = InlineArray<32, UInt8>(repeating: 0)
     public private(set) var fallbackVersion: UInt64?
+    /// The fuel of one call (`SlotLimits.fuelPerCall` unless the board chose another).
+    public var fuelPerCall: Int64 = SlotLimits.fuelPerCall
 
     public init(flash: Flash, layout: FlashLayout, arena: UnsafeMutableRawBufferPointer) {
         self.flash = flash
@@ -330,12 +346,12 @@ public struct SlotManager<Flash: FlashDevice> {
 
     mutating func instantiate(_ module: UnsafeRawBufferPointer) throws(SlotError) {
         var environment = SelfTestEnvironment()
-        var fuel = Fuel(SlotLimits.fuelPerCall)
+        var fuel = Fuel(fuelPerCall)
         var out = GuestOutput()
         let arena = self.arena
         let loaded: Instance
         do throws(LoadError) {
-            loaded = try Self.withHost(&environment, &out) { host throws(LoadError) in
+            loaded = try Self.withHost(&environment, &out, NoGuestPreemption.self) { host throws(LoadError) in
                 try Instance.load(module: module, arena: arena, limits: SlotLimits.instance, fuel: &fuel, host: &host)
             }
         } catch {
@@ -352,7 +368,7 @@ public struct SlotManager<Flash: FlashDevice> {
 
     mutating func selfTest() throws(SlotError) {
         var environment = SelfTestEnvironment()
-        guard case .level = call(&environment) else {
+        guard case .level = call(&environment, NoGuestPreemption.self) else {
             unload()
             throw .selfTestFailed
         }
@@ -383,12 +399,13 @@ public struct SlotManager<Flash: FlashDevice> {
     }
 
     /// Runs `body` with the embedder over `environment` and `output` (pointers for its duration).
-    static func withHost<E: GuestEnvironment, R, Failure: Error>(
-        _ environment: inout E, _ output: inout GuestOutput, _ body: (inout GuestHost<E>) throws(Failure) -> R
+    static func withHost<E: GuestEnvironment, P: GuestPreemption, R, Failure: Error>(
+        _ environment: inout E, _ output: inout GuestOutput, _ preemption: P.Type,
+        _ body: (inout GuestHost<E, P>) throws(Failure) -> R
     ) throws(Failure) -> R {
         try withUnsafeMutablePointer(to: &environment) { env throws(Failure) in
             try withUnsafeMutablePointer(to: &output) { o throws(Failure) in
-                var host = GuestHost(environment: env, output: o)
+                var host = GuestHost<E, P>(environment: env, output: o)
                 return try body(&host)
             }
         }
@@ -397,13 +414,14 @@ public struct SlotManager<Flash: FlashDevice> {
     // MARK: - Running
 
     /// One call of `assess`, counted; no fault bookkeeping.
-    mutating func call<E: GuestEnvironment>(_ environment: inout E) -> SlotRun {
+    mutating func call<E: GuestEnvironment, P: GuestPreemption>(_ environment: inout E, _ preemption: P.Type) -> SlotRun {
         guard let instance, let entry else { return .noModule }
-        var fuel = Fuel(SlotLimits.fuelPerCall)
+        let budget = fuelPerCall
+        var fuel = Fuel(budget, preemptionInterval: SlotLimits.preemptionInterval)
         var result: UInt64 = 0
         var newOutput = output
         newOutput.published = false
-        let outcome: Trap? = Self.withHost(&environment, &newOutput) { host in
+        let outcome: Trap? = Self.withHost(&environment, &newOutput, P.self) { host in
             do throws(Trap) {
                 try withUnsafeMutablePointer(to: &result) { r throws(Trap) in
                     try instance.invoke(entry, arguments: UnsafeBufferPointer(start: nil, count: 0),
@@ -415,7 +433,7 @@ public struct SlotManager<Flash: FlashDevice> {
             }
         }
         statistics.calls &+= 1
-        statistics.fuelUsed &+= UInt64(bitPattern: max(0, SlotLimits.fuelPerCall - fuel.remaining))
+        statistics.fuelUsed &+= UInt64(bitPattern: max(0, budget - fuel.remaining))
         output = newOutput
         if let outcome { return .fault(outcome, rolledBack: false) }
         let level = UInt32(truncatingIfNeeded: result)
@@ -423,10 +441,16 @@ public struct SlotManager<Flash: FlashDevice> {
         return .level(level)
     }
 
-    /// Runs the module once against the app's environment at `now`. A trap or fuel exhaustion
-    /// is counted; the `faultLimit`-th within `faultWindow` rolls the module back.
+    /// Runs the module once against the app's environment at `now`, without preemption. A trap
+    /// or fuel exhaustion is counted; the `faultLimit`-th within `faultWindow` rolls the module back.
     public mutating func assess<E: GuestEnvironment>(_ environment: inout E, now: Instant) -> SlotRun {
-        let run = call(&environment)
+        assess(&environment, now: now, preemption: NoGuestPreemption.self)
+    }
+
+    /// The same, reaching `preemption`'s point every `SlotLimits.preemptionInterval` of fuel.
+    public mutating func assess<E: GuestEnvironment, P: GuestPreemption>(_ environment: inout E, now: Instant,
+                                                                        preemption: P.Type) -> SlotRun {
+        let run = call(&environment, P.self)
         guard case .fault(let trap, _) = run else { return run }
         if trap == .fuelExhausted { statistics.fuelExhausted &+= 1 } else { statistics.traps &+= 1 }
         if statistics.faultsInWindow == 0 || now.since(statistics.windowStart) > SlotLimits.faultWindow {

@@ -94,7 +94,27 @@ public enum HostPort<App: TaskSet>: VirtualTimePort {
     }
 
     /// Runs whatever pending work outranks the running task (and external events latched since).
-    public static func preemptionPoint() { dispatch() }
+    /// First the board's external-event source is asked, when the event's level could be taken
+    /// now: long work then sees a datagram arrive, as the chip's Ethernet interrupt would.
+    public static func preemptionPoint() {
+        if let source = host.externalEvents, !host.inExternalEvents, host.maskDepth == 0,
+           max(host.running, host.ceiling) < host.externalEventLevel {
+            host.inExternalEvents = true
+            source()
+            host.inExternalEvents = false
+        }
+        dispatch()
+    }
+
+    /// The board's poll of its devices for `preemptionPoint()`: a C function (no context, no
+    /// allocation) that must not block; it latches what it finds (and may run the point itself,
+    /// which then only dispatches). Asked only while the running level and the ceiling are below
+    /// `level` (the level of the task it raises), so it never runs inside that task or a lock that
+    /// excludes it. nil: none (the default).
+    public static func setExternalEventSource(_ source: (@convention(c) () -> Void)?, level: UInt8) {
+        host.externalEvents = source
+        host.externalEventLevel = level
+    }
 
     /// Whether a level or the timer interrupt waits (only possible while something masks it).
     public static var hasPendingWork: Bool { host.pendingLevels != 0 || host.timerPending }
@@ -140,6 +160,10 @@ struct HostInterruptController {
     var ceiling: UInt8 = 0
     var maskDepth: UInt32 = 0
     var clock = ManualClock()
+    /// `HostPort.setExternalEventSource`.
+    var externalEvents: (@convention(c) () -> Void)?
+    var externalEventLevel: UInt8 = 0
+    var inExternalEvents = false
 }
 
 nonisolated(unsafe) var host = HostInterruptController()

@@ -54,6 +54,8 @@ struct LeveeNodeCommand: ParsableCommand {
     var flash: String?
     @Option(help: "Public key file ('KID HEX' lines, from levee keygen) written to a new flash image's key sector.")
     var trustedKey: String?
+    @Option(help: "Fuel (an upper bound of Wasm instructions) of one call of the module (default \(SlotLimits.fuelPerCall), ~1 ms here; a long computation needs more).")
+    var fuelPerCall: Int64?
     @Option(help: ArgumentHelp("Testing: exit (status 137) instead of doing flash operation N+1, as at a power loss.",
                                visibility: .hidden))
     var powerLossAfter: UInt32?
@@ -100,7 +102,9 @@ struct LeveeNodeCommand: ParsableCommand {
             let added = entry.keyID.withUnsafeBytes { k in entry.publicKey.withUnsafeBytes { p in TrustedKey(keyID: k, publicKey: p).map { keys.add($0) } } }
             guard added == true else { throw ValidationError("--trusted-key: key refused (more than \(TrustedKeyStore.capacity), duplicate or bad kid)") }
         }
+        let fuel = fuelPerCall.map { max($0, 1) }
         return { service in
+            if let fuel { service.resources.slot.slots.fuelPerCall = fuel }
             service.resources.startSlot(flash: device, provisioning: keys)
             let slots = service.resources.slot.slots
             print("levee-node: flash \(flash): \(slots.keys.count) trusted key(s), "

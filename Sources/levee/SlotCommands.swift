@@ -72,6 +72,29 @@ struct CoAPClient {
         throw Failure(description: "no answer from the node")
     }
 
+    /// How often a 5.03 with Max-Age (the node's module is running, a table is full) is tried
+    /// again, after Max-Age seconds (RFC 7252 §5.9.3.4).
+    static let busyRetries = 5
+
+    /// Whether `response` is a 5.03 to try again after waiting its Max-Age (said on stderr).
+    static func waitIfBusy(_ response: Response, attempt: Int) -> Bool {
+        guard response.code == .serviceUnavailable, let maxAge = response.uint(OptionNumber.maxAge),
+              attempt < busyRetries else { return false }
+        FileHandle.standardError.write(Data("node busy (5.03 \(response.text)): retrying in \(maxAge) s\n".utf8))
+        Thread.sleep(forTimeInterval: Double(min(maxAge, 60)))
+        return true
+    }
+
+    /// `request`, tried again while the node answers 5.03 with Max-Age (at most `busyRetries` times).
+    mutating func requestWhenFree(_ code: Code, path: [String], block2: BlockOption? = nil) throws -> Response {
+        var attempt = 0
+        while true {
+            let response = try request(code, path: path, block2: block2)
+            guard Self.waitIfBusy(response, attempt: attempt) else { return response }
+            attempt += 1
+        }
+    }
+
     /// The response to the current request in `bytes`, if it is one (an empty ACK means a separate
     /// response follows; a CON response is acknowledged).
     private func accept(_ bytes: [UInt8]) throws -> Response? {
@@ -102,10 +125,10 @@ struct CoAPClient {
 
     /// A GET, following Block2 to the end of the representation.
     mutating func get(_ path: [String]) throws -> Response {
-        var response = try request(.get, path: path)
+        var response = try requestWhenFree(.get, path: path)
         var whole = response.payload
         while let value = response.uint(OptionNumber.block2), let block = BlockOption(value: value), block.more {
-            response = try request(.get, path: path, block2: BlockOption(number: block.number + 1, more: false, szx: block.szx))
+            response = try requestWhenFree(.get, path: path, block2: BlockOption(number: block.number + 1, more: false, szx: block.szx))
             whole += response.payload
         }
         response.payload = whole
@@ -149,6 +172,7 @@ struct SlotPush: ParsableCommand {
         var offset = 0
         var number: UInt32 = 0
         var last: CoAPClient.Response?
+        var busy = 0
         while true {
             let end = min(offset + block, bytes.count)
             let more = end < bytes.count
@@ -158,6 +182,14 @@ struct SlotPush: ParsableCommand {
             let done = Double(end) / Double(max(1, bytes.count))
             let bar = String(repeating: "#", count: Int(done * 30)) + String(repeating: ".", count: 30 - Int(done * 30))
             FileHandle.standardError.write(Data("\rpush: [\(bar)] \(end)/\(bytes.count) B".utf8))
+            // The node's module is running: after Max-Age, again from the first block (a refused
+            // block ends the node's side of the transfer).
+            if CoAPClient.waitIfBusy(response, attempt: busy) {
+                busy += 1
+                offset = 0
+                number = 0
+                continue
+            }
             if more && response.code == .continue {
                 offset = end
                 number += 1
@@ -199,7 +231,7 @@ struct SlotShow: ParsableCommand {
     func run() throws {
         var client = try CoAPClient(host: node.host, port: node.port)
         for (asked, path) in [(rollback, "rollback"), (runOnce, "run")] where asked {
-            let response = try client.request(.post, path: ["slot", path])
+            let response = try client.requestWhenFree(.post, path: ["slot", path])
             print("\(path): \(response.codeText) \(response.text)")
         }
         let state = try client.get(["slot"])

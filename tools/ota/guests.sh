@@ -4,6 +4,8 @@
 #   trap.wasm          traps unless channel 0 reads below 100 (the self-test reads 0)
 #   unknown.wasm       imports levee.launch (not in the guest API)
 #   bigmem.wasm        as v1 with 32 KiB of memory (over the slot's 8 KiB)
+#   busy.wasm          as v1 after BUSY_ITERATIONS (default 3000000) rounds of a hash: a long
+#                      computation (~50 ms in the host's interpreter; levee-node --fuel-per-call)
 #   stage-rule.wasm    Embedded Swift: fixtures/ota-guests/swift/StageRule.swift on the guest library
 #                      LeveeGuest.swift (a new risk module: one short Swift file next to the library)
 set -e
@@ -24,6 +26,7 @@ build v2 4096 -DLEVEL=2
 build trap 4096 -DLEVEL=1 -DTRAP_ABOVE=100.0f
 build unknown 4096 -DUNKNOWN_IMPORT
 build bigmem 32768 -DLEVEL=1
+build busy 4096 -DLEVEL=1 -DBUSY_ITERATIONS=${BUSY_ITERATIONS:-3000000}
 # Embedded Swift guests: every other .swift file of fixtures/ota-guests/swift with LeveeGuest.swift.
 for source in fixtures/ota-guests/swift/*.swift; do
     name=$(basename "$source" .swift)
