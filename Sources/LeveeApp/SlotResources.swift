@@ -107,6 +107,7 @@ public struct SlotResources: ResourceTable {
         case .state:
             return ResourceDescriptor("/slot", methods: .get, rt: "levee.slot", if: "core.rp", formats: text)
         case .image:
+            // `layout` is immutable: readable while the slot is lent (every request's routing reads it).
             return ResourceDescriptor("/slot/image", methods: .put, rt: "levee.slot.image", formats: text,
                                       accepts: ContentFormats(ContentFormat.coseSign1),
                                       maxBody: UInt32(truncatingIfNeeded: slots.layout.maximumEnvelope))

@@ -97,7 +97,7 @@ public enum HostPort<App: TaskSet>: VirtualTimePort {
     /// First the board's external-event source is asked, when the event's level could be taken
     /// now: long work then sees a datagram arrive, as the chip's Ethernet interrupt would.
     public static func preemptionPoint() {
-        if let source = host.externalEvents, !host.inExternalEvents, host.maskDepth == 0,
+        if let source = host.externalEvents, !host.inExternalEvents, host.maskDepth == 0, host.running > 0,
            max(host.running, host.ceiling) < host.externalEventLevel {
             host.inExternalEvents = true
             source()
@@ -108,9 +108,9 @@ public enum HostPort<App: TaskSet>: VirtualTimePort {
 
     /// The board's poll of its devices for `preemptionPoint()`: a C function (no context, no
     /// allocation) that must not block; it latches what it finds (and may run the point itself,
-    /// which then only dispatches). Asked only while the running level and the ceiling are below
-    /// `level` (the level of the task it raises), so it never runs inside that task or a lock that
-    /// excludes it. nil: none (the default).
+    /// which then only dispatches). Asked only inside a task (idle is the host loop, which polls
+    /// by itself) and while the running level and the ceiling are below `level` (the level of the
+    /// task it raises), so it never runs inside that task or a lock that excludes it. nil: none.
     public static func setExternalEventSource(_ source: (@convention(c) () -> Void)?, level: UInt8) {
         host.externalEvents = source
         host.externalEventLevel = level

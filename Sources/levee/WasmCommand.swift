@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import LeveeWasm
 import LeveeWasmHost
 
@@ -31,6 +34,10 @@ struct WasmArenaOptions: ParsableArguments {
 /// The command line's host: no imports; remembers what the module asked for.
 struct CommandLineHost: WasmHost {
     var lastImport = ""
+    /// `--poll-udp`: at every preemption point, what the node's costs when no datagram waits (a
+    /// clock read and a non-blocking receive on a UDP socket), to measure the interpreter's slowdown.
+    var pollDescriptor: Int32 = -1
+    var polls = 0
 
     mutating func resolve(module: UnsafeRawBufferPointer, name: UnsafeRawBufferPointer, kind: ExternalKind) -> ExternalValue? {
         lastImport = "\(String(decoding: module, as: UTF8.self)).\(String(decoding: name, as: UTF8.self)) (\(kind))"
@@ -39,7 +46,15 @@ struct CommandLineHost: WasmHost {
     mutating func call(host index: UInt32, slots: UnsafeMutablePointer<UInt64>, memory: UnsafeMutableRawBufferPointer) throws(Trap) {
         throw .hostError
     }
-    mutating func preempt(fuelLeft: UInt64) -> Bool { true }
+    mutating func preempt(fuelLeft: UInt64) -> Bool {
+        guard pollDescriptor >= 0 else { return true }
+        var time = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &time)
+        var byte: UInt8 = 0
+        _ = recv(pollDescriptor, &byte, 1, Int32(MSG_DONTWAIT))
+        polls += 1
+        return true
+    }
 }
 
 func readModule(_ path: String) throws -> [UInt8] {
@@ -89,6 +104,12 @@ struct WasmRun: ParsableCommand {
     @Option(help: "Fuel budget (charged at calls and loop back-edges).")
     var fuel: Int64 = 1 << 40
 
+    @Option(help: "Fuel between two preemption points (the host's preempt hook).")
+    var preemptionInterval: Int64 = 10_000
+
+    @Flag(help: "At every preemption point poll a loopback UDP socket, as the node does (measures the hook's cost).")
+    var pollUdp = false
+
     @OptionGroup var arena: WasmArenaOptions
 
     @Argument(help: "The module (.wasm).")
@@ -126,7 +147,17 @@ struct WasmRun: ParsableCommand {
             args.append(v)
         }
         var results = [UInt64](repeating: 0, count: Int(t.resultCount))
-        budget = Fuel(fuel)
+        if pollUdp {
+            host.pollDescriptor = socket(AF_INET, Int32(SOCK_DGRAM.rawValue), 0)
+            var address = sockaddr_in()
+            address.sin_family = sa_family_t(AF_INET)
+            address.sin_addr.s_addr = UInt32(0x7F00_0001).bigEndian
+            _ = withUnsafePointer(to: &address) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(host.pollDescriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+            }
+        }
+        defer { if host.pollDescriptor >= 0 { close(host.pollDescriptor) } }
+        budget = Fuel(fuel, preemptionInterval: preemptionInterval)
         let start = DispatchTime.now().uptimeNanoseconds
         var trap: Trap?
         do throws(Trap) {
@@ -146,6 +177,7 @@ struct WasmRun: ParsableCommand {
         }
         if stats {
             print("fuel used: \(fuel - budget.remaining)")
+            if pollUdp { print("preemption points: \(host.polls) (a UDP poll each)") }
             print("arena: \(instance.arenaUsed) of \(instance.arenaSize) bytes (code \(instance.codeBytes) bytes)")
             print(String(format: "time: %.3f ms", Double(elapsed) / 1e6))
         }

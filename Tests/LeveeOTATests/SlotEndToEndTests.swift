@@ -219,6 +219,36 @@ final class SlotEndToEndTests: XCTestCase {
         }
     }
 
+    /// While the slot's module computes (busy.wasm, a long computation at every scan, back to
+    /// back at --speed 20000), CoAP answers keep coming: the module runs outside the service lock
+    /// and the host polls the socket at the interpreter's preemption points. Every GET of a load
+    /// is answered, none refused, and the module's calls go on meanwhile.
+    func testCoAPAnswersWhileTheModuleComputes() throws {
+        try keygen("ops")
+        let busy = try sign("busy", version: 1)
+        try startNode(extra: ["--scenario", "normal", "--speed", "20000", "--fuel-per-call", "2000000000"])
+        let pushed = try push(busy)
+        XCTAssertEqual(pushed.status, 0, pushed.output)
+        Thread.sleep(forTimeInterval: 2.5)   // past the push's reservation of the slot
+        let before = try XCTUnwrap(figure("calls", try state()))   // may be refused (5.03) and retried
+        Thread.sleep(forTimeInterval: 2.5)
+        let load = try levee(["load", "\(uri)/sys/uptime", "--clients", "4", "--requests", "200", "--json", "-", "--quiet"])
+        XCTAssertEqual(load.status, 0, load.output)
+        let runs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(load.output.utf8)) as? [[String: Any]])
+        let counters = try XCTUnwrap(runs.first?["counters"] as? [String: Int])
+        XCTAssertEqual(counters["success"], 200, load.output)
+        XCTAssertEqual(counters["serverErrors"], 0, load.output)
+        XCTAssertEqual(counters["lost"], 0, load.output)
+        let after = try state()
+        XCTAssertGreaterThan(try XCTUnwrap(figure("calls", after)), before + 1, after)
+        XCTAssertEqual(figure("traps", after), 0, after)
+        XCTAssertEqual(figure("fuel-exhausted", after), 0, after)
+    }
+
+    func figure(_ name: String, _ state: String) -> Int? {
+        state.split(separator: "\n").first { $0.hasPrefix("\(name): ") }.flatMap { Int($0.dropFirst(name.count + 2).prefix { $0.isNumber }) }
+    }
+
     func operations(_ state: String) -> Int? {
         state.split(separator: "\n").first { $0.hasPrefix("flash-operations: ") }.flatMap { Int($0.dropFirst("flash-operations: ".count)) }
     }

@@ -6,7 +6,7 @@ by `levee load` (release build). Besides throughput and latency, the servers' ow
 (utime + stime from /proc/PID/stat) is read around each step: on a 2-core machine the load
 generator bounds throughput, so CPU time per answered request is the fair measure of a server.
 """
-import argparse, json, os, socket, subprocess, sys, time
+import argparse, json, os, re, socket, subprocess, sys, tempfile, time
 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
@@ -46,6 +46,80 @@ def load(levee, uri, clients, seconds, threads, extra=()):
     return json.loads(r.stdout)[0]
 
 
+def slot_state(levee, port):
+    r = subprocess.run([levee, "slot", "--node", f"coap://127.0.0.1:{port}"], capture_output=True, text=True)
+    return r.stdout
+
+
+def slot_figure(state, name):
+    m = re.search(rf"^{name}: (\d+)", state, re.M)
+    return int(m.group(1)) if m else 0
+
+
+def preemption_step(args, results):
+    """GET latency of a small resource, the node idle against the node while the slot's module runs
+    a long computation back to back (busy.wasm, ~50 ms per call, at every scan of --speed 20000):
+    the sampler's module call runs outside the service lock and reaches the port's preemption point,
+    where the host polls the socket, so the network task answers in the middle of it. libcoap's
+    coap-server-notls, idle, in the same step for reference."""
+    work = tempfile.mkdtemp(prefix="levee-preempt-")
+    subprocess.run(["tools/ota/guests.sh"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run([args.levee, "keygen", "--kid", "bench", "--output", f"{work}/bench"], check=True, stdout=subprocess.DEVNULL)
+    api = ["levee.read_channel", "levee.now", "levee.publish", "levee.log", "levee.config"]
+    subprocess.run([args.levee, "sign", "--key", f"{work}/bench.key", "--module", "build/ota-guests/busy.wasm",
+                    "--version", "1", "--export", "assess", "--memory", "4096", "--output", f"{work}/busy.cose",
+                    *[a for i in api for a in ("--import", i)]], check=True, stdout=subprocess.DEVNULL)
+    node_port, libcoap_port = free_port(), free_port()
+    node = subprocess.Popen([args.node, "--bind", "127.0.0.1", "--port", str(node_port), "--scenario", "normal",
+                             "--speed", str(args.preempt_speed), "--flash", f"{work}/flash.img",
+                             "--trusted-key", f"{work}/bench.pub", "--fuel-per-call", str(args.preempt_fuel)],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    libcoap = subprocess.Popen(["coap-server-notls", "-A", "127.0.0.1", "-p", str(libcoap_port)],
+                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    node_uri = f"coap://127.0.0.1:{node_port}/sys/uptime"
+    libcoap_uri = f"coap://127.0.0.1:{libcoap_port}/time"
+    step = {"seconds": args.seconds, "speed": args.preempt_speed, "fuel_per_call": args.preempt_fuel, "runs": []}
+    clients = [int(c) for c in args.preempt_clients.split(",")]
+
+    def measure(label, uri, proc):
+        for c in clients:
+            before = cpu_seconds(proc.pid)
+            r = load(args.levee, uri, c, args.seconds, args.threads)
+            r.update(case=label, cpu_seconds=cpu_seconds(proc.pid) - before)
+            step["runs"].append(r)
+            print(f"  {label:14s} {c:2d} clients  {r['throughput']:8.0f} req/s  p50 {r['p50']} µs  p99 {r['p99']} µs  "
+                  f"lost {r['counters']['lost']}  5.xx {r['counters']['serverErrors']}", flush=True)
+
+    try:
+        wait_ready(args.levee, node_uri)
+        wait_ready(args.levee, libcoap_uri)
+        measure("libcoap idle", libcoap_uri, libcoap)
+        measure("node idle", node_uri, node)
+        pushed = subprocess.run([args.levee, "push", "--node", f"coap://127.0.0.1:{node_port}", f"{work}/busy.cose"],
+                                capture_output=True, text=True)
+        if "active: slot 0 version 1" not in pushed.stdout:
+            raise SystemExit(f"bench: busy.wasm was not activated: {pushed.stdout} {pushed.stderr}")
+        time.sleep(2.5)   # past the push's slot reservation: the sampler calls the module again
+        first = slot_state(args.levee, node_port)
+        time.sleep(2.5)
+        started = time.time()
+        measure("node busy", node_uri, node)
+        state = slot_state(args.levee, node_port)
+        elapsed = time.time() - started
+        calls = slot_figure(state, "calls") - slot_figure(first, "calls")
+        fuel = slot_figure(state, "fuel-used") - slot_figure(first, "fuel-used")
+        step.update(module_calls=calls, module_fuel=fuel, elapsed=elapsed,
+                    busy_refusals=slot_figure(state, "busy-refusals"), traps=slot_figure(state, "traps"),
+                    fuel_exhausted=slot_figure(state, "fuel-exhausted"))
+        print(f"  module: {calls} calls, {fuel / max(calls, 1):.0f} fuel per call, {fuel / 1e6:.0f} M fuel "
+              f"in {elapsed:.1f} s; /slot refused {step['busy_refusals']} time(s) while lent", flush=True)
+    finally:
+        for proc in (node, libcoap):
+            proc.terminate()
+            proc.wait()
+    results["preemption"] = step
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--levee", default=".build/release/levee")
@@ -57,7 +131,18 @@ def main():
     # boot through stack temporaries); more would measure refused registrations, not fan-out.
     ap.add_argument("--observers", type=int, default=8)
     ap.add_argument("--out", default="bench/coap.json")
+    ap.add_argument("--preempt-clients", default="1,8")
+    ap.add_argument("--preempt-speed", type=int, default=20000)
+    ap.add_argument("--preempt-fuel", type=int, default=200_000_000)
+    ap.add_argument("--only-preemption", action="store_true", help="run the preemption step alone")
     args = ap.parse_args()
+    if args.only_preemption:
+        results = {"seconds": args.seconds, "threads": args.threads, "steps": []}
+        preemption_step(args, results)
+        os.makedirs(os.path.dirname(args.out), exist_ok=True)
+        with open(args.out, "w") as f:
+            json.dump(results, f, indent=2)
+        return
 
     node_port, libcoap_port = free_port(), free_port()
     node = subprocess.Popen([args.node, "--bind", "127.0.0.1", "--port", str(node_port)],
@@ -107,6 +192,7 @@ def main():
         for _, proc, _ in servers:
             proc.terminate()
             proc.wait()
+    preemption_step(args, results)
     os.makedirs(os.path.dirname(args.out), exist_ok=True)
     with open(args.out, "w") as f:
         json.dump(results, f, indent=2)

@@ -94,6 +94,40 @@ def goals(by, clients):
     return lines
 
 
+def preemption_section(step):
+    """Issue 9's goal: CoAP latency while the slot's module computes, within 2x of idle."""
+    runs = {(r["case"], r["clients"]): r for r in step["runs"]}
+    clients = sorted({r["clients"] for r in step["runs"]})
+    calls = step.get("module_calls", 0)
+    per_call = step.get("module_fuel", 0) / calls if calls else 0
+    lines = ["## CoAP while the slot computes (preemption)", "",
+             f"GET `/sys/uptime`, CON, {step['seconds']:g} s per run, `levee load`; the node at `--speed {step['speed']}` "
+             "idle (no module), then running `busy.wasm` (fixtures/ota-guests, `BUSY_ITERATIONS` rounds of a hash) at every "
+             f"scan, back to back: {calls} calls in {step.get('elapsed', 0):.1f} s, {per_call / 1e6:.1f} M fuel per call "
+             f"(`--fuel-per-call {step['fuel_per_call']}`). The sampler calls the module outside the service lock; every "
+             f"{'10 000'} fuel the interpreter reaches the port's preemption point, where the host polls the socket and the "
+             "network task answers, nested, as the Ethernet interrupt would on the chip. libcoap idle in the same run for "
+             "reference.", "",
+             "| clients | case | req/s | p50 | p99 | p99.9 | lost | 5.xx |", "|---|---|---|---|---|---|---|---|"]
+    for c in clients:
+        for case in ("libcoap idle", "node idle", "node busy"):
+            r = runs.get((case, c))
+            if r:
+                lines.append(f"| {c} | {case} | {r['throughput']:.0f} | {fmt_us(r['p50'])} | {fmt_us(r['p99'])} | "
+                             f"{fmt_us(r['p999'])} | {r['counters']['lost']} | {r['counters']['serverErrors']} |")
+    lines += ["", "| goal | figures | met |", "|---|---|---|"]
+    for c in clients:
+        idle, busy = runs.get(("node idle", c)), runs.get(("node busy", c))
+        if idle and busy and idle["p50"] and idle["p99"]:
+            p50, p99 = busy["p50"] / idle["p50"], busy["p99"] / idle["p99"]
+            ok = p50 <= 2 and p99 <= 2 and busy["counters"]["lost"] == 0
+            lines.append(f"| CoAP latency while the slot computes ≤ 2× idle, {c} client(s) | p50 {fmt_us(busy['p50'])} vs "
+                         f"{fmt_us(idle['p50'])} ({p50:.2f}×), p99 {fmt_us(busy['p99'])} vs {fmt_us(idle['p99'])} ({p99:.2f}×) | "
+                         f"{'yes' if ok else '**no**'} |")
+    lines.append("")
+    return lines
+
+
 def fmt_us(us):
     return f"{us} µs" if us < 1000 else f"{us / 1000:.2f} ms"
 
@@ -103,7 +137,11 @@ def main():
            f"Run {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())} on {platform.machine()}, "
            f"{os.cpu_count()} cores, by `make bench`. Figures are only comparable within one run.", ""]
     if os.path.exists("bench/coap.json"):
-        out += coap_section(json.load(open("bench/coap.json")))
+        coap = json.load(open("bench/coap.json"))
+        if coap.get("steps"):
+            out += coap_section(coap)
+        if coap.get("preemption"):
+            out += preemption_section(coap["preemption"])
     for section in sorted(glob.glob("bench/sections/*.md")):
         out += [open(section).read().rstrip(), ""]
     if os.path.exists("bench/budget.txt"):
