@@ -39,8 +39,8 @@ def wait_ready(levee, uri):
     raise SystemExit(f"bench: {uri} does not answer")
 
 
-def load(levee, uri, clients, seconds, threads, extra=()):
-    cmd = [levee, "load", uri, "--clients", str(clients), "--duration", str(seconds),
+def load(levee, uri, clients, seconds, threads, extra=(), prefix=()):
+    cmd = [*prefix, levee, "load", uri, "--clients", str(clients), "--duration", str(seconds),
            "--threads", str(threads), "--json", "-", "--quiet", *extra]
     r = subprocess.run(cmd, capture_output=True, text=True, check=True)
     return json.loads(r.stdout)[0]
@@ -70,21 +70,24 @@ def preemption_step(args, results):
                     "--version", "1", "--export", "assess", "--memory", "4096", "--output", f"{work}/busy.cose",
                     *[a for i in api for a in ("--import", i)]], check=True, stdout=subprocess.DEVNULL)
     node_port, libcoap_port = free_port(), free_port()
-    node = subprocess.Popen([args.node, "--bind", "127.0.0.1", "--port", str(node_port), "--scenario", "normal",
+    # The busy node takes a whole core: the servers on CPU 0 and the load generator on CPU 1 (one
+    # thread), so the load's own scheduling is the same idle and busy (other processes still share).
+    server_cpu, load_cpu = (["taskset", "-c", "0"], ["taskset", "-c", "1"]) if args.preempt_pin else ((), ())
+    node = subprocess.Popen([*server_cpu, args.node, "--bind", "127.0.0.1", "--port", str(node_port), "--scenario", "normal",
                              "--speed", str(args.preempt_speed), "--flash", f"{work}/flash.img",
                              "--trusted-key", f"{work}/bench.pub", "--fuel-per-call", str(args.preempt_fuel)],
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    libcoap = subprocess.Popen(["coap-server-notls", "-A", "127.0.0.1", "-p", str(libcoap_port)],
+    libcoap = subprocess.Popen([*server_cpu, "coap-server-notls", "-A", "127.0.0.1", "-p", str(libcoap_port)],
                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     node_uri = f"coap://127.0.0.1:{node_port}/sys/uptime"
     libcoap_uri = f"coap://127.0.0.1:{libcoap_port}/time"
-    step = {"seconds": args.seconds, "speed": args.preempt_speed, "fuel_per_call": args.preempt_fuel, "runs": []}
+    step = {"seconds": args.seconds, "speed": args.preempt_speed, "pinned": bool(args.preempt_pin), "fuel_per_call": args.preempt_fuel, "runs": []}
     clients = [int(c) for c in args.preempt_clients.split(",")]
 
     def measure(label, uri, proc):
         for c in clients:
             before = cpu_seconds(proc.pid)
-            r = load(args.levee, uri, c, args.seconds, args.threads)
+            r = load(args.levee, uri, c, args.seconds, 1 if args.preempt_pin else args.threads, prefix=load_cpu)
             r.update(case=label, cpu_seconds=cpu_seconds(proc.pid) - before)
             step["runs"].append(r)
             print(f"  {label:14s} {c:2d} clients  {r['throughput']:8.0f} req/s  p50 {r['p50']} µs  p99 {r['p99']} µs  "
@@ -134,6 +137,7 @@ def main():
     ap.add_argument("--preempt-clients", default="1,8")
     ap.add_argument("--preempt-speed", type=int, default=20000)
     ap.add_argument("--preempt-fuel", type=int, default=200_000_000)
+    ap.add_argument("--preempt-pin", type=int, default=1 if os.cpu_count() >= 2 else 0)
     ap.add_argument("--only-preemption", action="store_true", help="run the preemption step alone")
     args = ap.parse_args()
     if args.only_preemption:
