@@ -222,23 +222,34 @@ final class SlotEndToEndTests: XCTestCase {
     /// While the slot's module computes (busy.wasm, a long computation at every scan, back to
     /// back at --speed 20000), CoAP answers keep coming: the module runs outside the service lock
     /// and the host polls the socket at the interpreter's preemption points. Every GET of a load
-    /// is answered, none refused, and the module's calls go on meanwhile.
+    /// (3 s: several calls) is answered within a third of one module call (no retransmission: a request that waited
+    /// for a call to end would count as lost), none refused; the module's calls go on meanwhile.
     func testCoAPAnswersWhileTheModuleComputes() throws {
         try keygen("ops")
         let busy = try sign("busy", version: 1)
         try startNode(extra: ["--scenario", "normal", "--speed", "20000", "--fuel-per-call", "2000000000"])
         let pushed = try push(busy)
         XCTAssertEqual(pushed.status, 0, pushed.output)
-        Thread.sleep(forTimeInterval: 2.5)   // past the push's reservation of the slot
+        // One call's duration: POST /slot/run calls the module at the network's priority (a
+        // refusal while the sampler has the slot costs its Max-Age of 1 s, said on stderr).
+        let started = Date()
+        let run = try levee(["slot", "--node", uri, "--run"])
+        let retries = run.output.components(separatedBy: "retrying in 1 s").count - 1
+        let call = Date().timeIntervalSince(started) - Double(retries)
+        XCTAssertTrue(run.output.contains("run: 2.05 level 1"), run.output)
+        Thread.sleep(forTimeInterval: 2.5)   // past the slot's reservation for /slot clients
         let before = try XCTUnwrap(figure("calls", try state()))   // may be refused (5.03) and retried
         Thread.sleep(forTimeInterval: 2.5)
-        let load = try levee(["load", "\(uri)/sys/uptime", "--clients", "4", "--requests", "200", "--json", "-", "--quiet"])
+        let timeout = max(0.1, call / 3)
+        let load = try levee(["load", "\(uri)/sys/uptime", "--clients", "4", "--duration", "3", "--no-retransmit",
+                              "--timeout", String(format: "%.3f", timeout), "--json", "-", "--quiet"])
         XCTAssertEqual(load.status, 0, load.output)
         let runs = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(load.output.utf8)) as? [[String: Any]])
         let counters = try XCTUnwrap(runs.first?["counters"] as? [String: Int])
-        XCTAssertEqual(counters["success"], 200, load.output)
+        XCTAssertGreaterThan(counters["success"] ?? 0, 100, load.output)
+        XCTAssertEqual(counters["success"], counters["sent"], "one module call takes \(call) s: \(load.output)")
         XCTAssertEqual(counters["serverErrors"], 0, load.output)
-        XCTAssertEqual(counters["lost"], 0, load.output)
+        XCTAssertEqual(counters["lost"], 0, "one module call takes \(call) s: \(load.output)")
         let after = try state()
         XCTAssertGreaterThan(try XCTUnwrap(figure("calls", after)), before + 1, after)
         XCTAssertEqual(figure("traps", after), 0, after)
