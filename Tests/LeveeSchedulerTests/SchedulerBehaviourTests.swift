@@ -134,6 +134,21 @@ final class SchedulerBehaviourTests: XCTestCase {
         XCTAssertFalse(HostPort<NodeLike>.hasPendingWork)
     }
 
+    /// The board's external-event source (the host node's socket poll) is asked at preemption
+    /// points inside a task below its level, never in idle (the host loop polls by itself).
+    func testTheExternalEventSourceIsAskedInsideLongWorkOnly() {
+        start()
+        HostPort<NodeLike>.setExternalEventSource({
+            NodeLike.note(43)
+            HostPort<NodeLike>.latch(.networkReceive)
+        }, level: 3)
+        defer { HostPort<NodeLike>.setExternalEventSource(nil, level: 0) }
+        XCTAssertNoThrow(try Node.spawn(.compute, 0))
+        XCTAssertEqual((0..<5).map { NodeLike.events[$0] }, [40, 41, 43, 10, 42])
+        HostPort<NodeLike>.preemptionPoint()   // idle: not asked
+        XCTAssertEqual(NodeLike.eventCount, 5)
+    }
+
     func testTheWorkedExampleOfTheNote() {
         typealias A = ResponseTimeAnalysis<WorkedExample>
         XCTAssertEqual(TaskSetFacts<WorkedExample>.ceiling(of: WorkedExample.Resource.r1.rawValue), 2)
