@@ -88,17 +88,28 @@ public enum HostNode {
         }
         var savedGeneration: UInt32 = 0
         return try withUnsafePointer(to: driver) { driverAddress throws(SocketError) -> Int32 in
-            // Long work polls the socket (a datagram is taken at the next preemption point, as the
-            // chip takes the Ethernet interrupt): `exchange` runs the network task nested, above the
-            // sampler and outside every lock that excludes it.
+            // Long work sees datagrams (taken at the next preemption point, as the chip takes the
+            // Ethernet interrupt) through the receive line, and due timers every
+            // `timerCheckPoints` points: `exchange` runs the network task (and the CoAP timer)
+            // nested, above the sampler and outside every lock that excludes them.
+            let watching = ReceiveLine.start(watching: driver.pollDescriptor)
+            var points = 0
             exchangeDuringLongWork = {
+                let datagrams = watching && ReceiveLine.take()
+                if !datagrams {
+                    points &+= 1
+                    guard points % timerCheckPoints == 0, let wait = Port.timeUntilNextTimer(),
+                          Port.now() + wait <= clock.now() else { return }
+                }
                 var turns = 0
                 while turns < 4, exchange(driverAddress.pointee, clock) { turns += 1 }
+                if datagrams { ReceiveLine.rearm() }
             }
             Port.setExternalEventSource(pollDuringLongWork, level: NodeTasks.declaration(of: .network).priority)
             defer {
                 Port.setExternalEventSource(nil, level: 0)
                 exchangeDuringLongWork = nil
+                if watching { ReceiveLine.stop() }
             }
             while true {
                 // Sensors: a scan the scan-start task asked for is converted, then the sampler runs
@@ -166,8 +177,11 @@ public enum HostNode {
 
     /// The MAC's turn inside long work (the slot's module, at the sampler's priority): the port
     /// calls `pollDuringLongWork` at its preemption points, which runs `exchange` on the driver
-    /// `run` serves. A C function for the core; the driver's type lives in this closure.
+    /// `run` serves when the receive line is raised or a timer is due. A C function for the core;
+    /// the driver's type lives in this closure.
     nonisolated(unsafe) static var exchangeDuringLongWork: (() -> Void)?
+    /// How often long work looks at the clock for due timers, in preemption points (~100 µs).
+    static let timerCheckPoints = 16
     static let pollDuringLongWork: @convention(c) () -> Void = {
         HostNode.exchangeDuringLongWork?()
     }

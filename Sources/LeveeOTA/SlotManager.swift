@@ -15,10 +15,11 @@ public enum SlotLimits {
     /// costs responsiveness nothing: the module runs at the sampler's priority, preemptible.
     public static let fuelPerCall: Int64 = 1_000_000
     /// How often a call reaches the scheduler's preemption point (`GuestPreemption`), in fuel:
-    /// about 10-20 µs of guest work on a PC (the host's point polls the network: its latency
-    /// bound), where the check costs under 1 % (bench/report.md, "CoAP while the slot computes").
-    /// On the chip the point is empty (interrupts preempt by themselves).
-    public static let preemptionInterval: Int64 = 10_000
+    /// about 5 µs of guest work on a PC, the host node's added CoAP latency while a module runs
+    /// (its point loads the receive line, a flag a watcher thread raises; bench/report.md, "CoAP
+    /// while the slot computes"). On the chip the point is empty (interrupts preempt by
+    /// themselves) and the charge every 1000 instructions costs about 0.1 %.
+    public static let preemptionInterval: Int64 = 1_000
     /// While the sampler runs the module, `/slot…` answers 5.03 with this Max-Age (seconds)...
     public static let retryAfter: UInt32 = 1
     /// ...and a refused request, or an upload's block, keeps the sampler off the slot this long,
