@@ -105,9 +105,11 @@ def preemption_section(step):
              "idle (no module), then running `busy.wasm` (fixtures/ota-guests, `BUSY_ITERATIONS` rounds of a hash) at every "
              f"scan, back to back: {calls} calls in {step.get('elapsed', 0):.1f} s, {per_call / 1e6:.1f} M fuel per call "
              f"(`--fuel-per-call {step['fuel_per_call']}`). The sampler calls the module outside the service lock; every "
-             f"{'10 000'} fuel the interpreter reaches the port's preemption point, where the host polls the socket and the "
+             "1 000 fuel (`SlotLimits.preemptionInterval`, ~5 µs) the interpreter reaches the port's preemption point, "
+             "where the host node loads its receive line (raised by a thread blocked in poll() on the socket) and the "
              "network task answers, nested, as the Ethernet interrupt would on the chip. libcoap idle in the same run for "
-             "reference.", "",
+             "reference. On this shared 2-core machine a busy node is a CPU-bound process: the OS deschedules it now and "
+             "then (other builds run), which shows in its p99, not in its p50.", "",
              "| clients | case | req/s | p50 | p99 | p99.9 | lost | 5.xx |", "|---|---|---|---|---|---|---|---|"]
     for c in clients:
         for case in ("libcoap idle", "node idle", "node busy"):
