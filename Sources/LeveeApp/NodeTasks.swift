@@ -154,8 +154,7 @@ public enum NodeTasks: TaskSet {
         var run = SlotRun.noModule
         switch loan {
         case .lent:
-            run = SlotResources.runLent(&pending.environment, now: pending.environment.now,
-                                        preemption: PortPreemption<Port>.self)
+            run = SlotResources.runLent(&pending.environment, now: pending.environment.now)
         case .kept(let kept):
             run = kept
         }
@@ -260,12 +259,6 @@ public enum NodeTasks: TaskSet {
             }
         }
     }
-}
-
-/// The scheduler port's preemption point, for the slot's long module calls (LeveeOTA does not
-/// know the scheduler).
-enum PortPreemption<Port: SchedulerPort>: GuestPreemption {
-    @inline(__always) static func preemptionPoint() { Port.preemptionPoint() }
 }
 
 /// The node's timer bookkeeping; touched only by the node's tasks (all inside the service lock's

@@ -187,11 +187,10 @@ public struct SlotResources: ResourceTable {
     }
 
     /// The sampler's call of the module, between `lend` (which returned `.lent`) and `giveBack`,
-    /// without the service lock: `Preemption` is the scheduler port's point, reached every
-    /// `SlotLimits.preemptionInterval` of fuel.
-    public static func runLent<E: GuestEnvironment, Preemption: GuestPreemption>(
-        _ environment: inout E, now: Instant, preemption: Preemption.Type) -> SlotRun {
-        SlotState.manager.pointee.assess(&environment, now: now, preemption: Preemption.self)
+    /// without the service lock (higher-priority tasks preempt it: at `GuestPreemption.point` on
+    /// the host, by interrupt on the chip).
+    public static func runLent<E: GuestEnvironment>(_ environment: inout E, now: Instant) -> SlotRun {
+        SlotState.manager.pointee.assess(&environment, now: now)
     }
 
     mutating func upload(_ request: Request, response: inout ResponseWriter) -> Outcome {

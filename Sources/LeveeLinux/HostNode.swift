@@ -1,5 +1,6 @@
 import LeveeApp
 import LeveeBase
+import LeveeOTA
 import LeveeScheduler
 #if canImport(Glibc)
 import Glibc
@@ -106,7 +107,9 @@ public enum HostNode {
                 if datagrams { ReceiveLine.rearm() }
             }
             Port.setExternalEventSource(pollDuringLongWork, level: NodeTasks.declaration(of: .network).priority)
+            GuestPreemption.point = { HostNode.Port.preemptionPoint() }
             defer {
+                GuestPreemption.point = nil
                 Port.setExternalEventSource(nil, level: 0)
                 exchangeDuringLongWork = nil
                 if watching { ReceiveLine.stop() }

@@ -101,21 +101,18 @@ public struct GuestOutput: Sendable {
     }
 }
 
-/// Where a long module call lets higher-priority work run: every `Fuel.preemptionInterval` the
-/// interpreter asks the embedder, which calls `preemptionPoint()`. The app passes the scheduler
-/// port's (LeveeOTA does not know the scheduler) as a generic parameter: resolved statically.
-public protocol GuestPreemption {
-    static func preemptionPoint()
-}
-
-/// Calls that take no preemption (load, self-test, a call already at the highest priority).
-public enum NoGuestPreemption: GuestPreemption {
-    @inline(__always) public static func preemptionPoint() {}
+/// Where a long module call lets higher-priority work run: every `SlotLimits.preemptionInterval`
+/// of fuel the interpreter asks the embedder, which calls `point` when the board set one (the
+/// host node: its scheduler port's `preemptionPoint`, where datagrams are taken). A C function,
+/// not a closure: no context, no allocation; nil on the chip, where interrupts preempt by
+/// themselves. Not a generic parameter: one interpreter specialisation less in flash (13 KB).
+public enum GuestPreemption {
+    nonisolated(unsafe) public static var point: (@convention(c) () -> Void)?
 }
 
 /// The interpreter's embedder for a slot's module: resolves the guest API and runs it against an
 /// environment. Holds pointers only, for the duration of one load or call.
-struct GuestHost<Environment: GuestEnvironment, Preemption: GuestPreemption>: WasmHost {
+struct GuestHost<Environment: GuestEnvironment>: WasmHost {
     let environment: UnsafeMutablePointer<Environment>
     let output: UnsafeMutablePointer<GuestOutput>
 
@@ -148,7 +145,7 @@ struct GuestHost<Environment: GuestEnvironment, Preemption: GuestPreemption>: Wa
     }
 
     mutating func preempt(fuelLeft: UInt64) -> Bool {
-        Preemption.preemptionPoint()
+        GuestPreemption.point?()
         return true
     }
 }

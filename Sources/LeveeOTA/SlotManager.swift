@@ -14,7 +14,7 @@ public enum SlotLimits {
     /// that runs longer computations (the host node's `--fuel-per-call`) raises it. A long call
     /// costs responsiveness nothing: the module runs at the sampler's priority, preemptible.
     public static let fuelPerCall: Int64 = 1_000_000
-    /// How often a call reaches the scheduler's preemption point (`GuestPreemption`), in fuel:
+    /// How often a call reaches the board's preemption point (`GuestPreemption`), in fuel:
     /// about 5 µs of guest work on a PC, the host node's added CoAP latency while a module runs
     /// (its point loads the receive line, a flag a watcher thread raises; bench/report.md, "CoAP
     /// while the slot computes"). On the chip the point is empty (interrupts preempt by
@@ -352,7 +352,7 @@ public struct SlotManager<Flash: FlashDevice> {
         let arena = self.arena
         let loaded: Instance
         do throws(LoadError) {
-            loaded = try Self.withHost(&environment, &out, NoGuestPreemption.self) { host throws(LoadError) in
+            loaded = try Self.withHost(&environment, &out) { host throws(LoadError) in
                 try Instance.load(module: module, arena: arena, limits: SlotLimits.instance, fuel: &fuel, host: &host)
             }
         } catch {
@@ -369,7 +369,7 @@ public struct SlotManager<Flash: FlashDevice> {
 
     mutating func selfTest() throws(SlotError) {
         var environment = SelfTestEnvironment()
-        guard case .level = call(&environment, NoGuestPreemption.self) else {
+        guard case .level = call(&environment) else {
             unload()
             throw .selfTestFailed
         }
@@ -400,13 +400,12 @@ public struct SlotManager<Flash: FlashDevice> {
     }
 
     /// Runs `body` with the embedder over `environment` and `output` (pointers for its duration).
-    static func withHost<E: GuestEnvironment, P: GuestPreemption, R, Failure: Error>(
-        _ environment: inout E, _ output: inout GuestOutput, _ preemption: P.Type,
-        _ body: (inout GuestHost<E, P>) throws(Failure) -> R
+    static func withHost<E: GuestEnvironment, R, Failure: Error>(
+        _ environment: inout E, _ output: inout GuestOutput, _ body: (inout GuestHost<E>) throws(Failure) -> R
     ) throws(Failure) -> R {
         try withUnsafeMutablePointer(to: &environment) { env throws(Failure) in
             try withUnsafeMutablePointer(to: &output) { o throws(Failure) in
-                var host = GuestHost<E, P>(environment: env, output: o)
+                var host = GuestHost(environment: env, output: o)
                 return try body(&host)
             }
         }
@@ -415,14 +414,14 @@ public struct SlotManager<Flash: FlashDevice> {
     // MARK: - Running
 
     /// One call of `assess`, counted; no fault bookkeeping.
-    mutating func call<E: GuestEnvironment, P: GuestPreemption>(_ environment: inout E, _ preemption: P.Type) -> SlotRun {
+    mutating func call<E: GuestEnvironment>(_ environment: inout E) -> SlotRun {
         guard let instance, let entry else { return .noModule }
         let budget = fuelPerCall
         var fuel = Fuel(budget, preemptionInterval: SlotLimits.preemptionInterval)
         var result: UInt64 = 0
         var newOutput = output
         newOutput.published = false
-        let outcome: Trap? = Self.withHost(&environment, &newOutput, P.self) { host in
+        let outcome: Trap? = Self.withHost(&environment, &newOutput) { host in
             do throws(Trap) {
                 try withUnsafeMutablePointer(to: &result) { r throws(Trap) in
                     try instance.invoke(entry, arguments: UnsafeBufferPointer(start: nil, count: 0),
@@ -442,16 +441,10 @@ public struct SlotManager<Flash: FlashDevice> {
         return .level(level)
     }
 
-    /// Runs the module once against the app's environment at `now`, without preemption. A trap
-    /// or fuel exhaustion is counted; the `faultLimit`-th within `faultWindow` rolls the module back.
+    /// Runs the module once against the app's environment at `now`. A trap or fuel exhaustion
+    /// is counted; the `faultLimit`-th within `faultWindow` rolls the module back.
     public mutating func assess<E: GuestEnvironment>(_ environment: inout E, now: Instant) -> SlotRun {
-        assess(&environment, now: now, preemption: NoGuestPreemption.self)
-    }
-
-    /// The same, reaching `preemption`'s point every `SlotLimits.preemptionInterval` of fuel.
-    public mutating func assess<E: GuestEnvironment, P: GuestPreemption>(_ environment: inout E, now: Instant,
-                                                                        preemption: P.Type) -> SlotRun {
-        let run = call(&environment, P.self)
+        let run = call(&environment)
         guard case .fault(let trap, _) = run else { return run }
         if trap == .fuelExhausted { statistics.fuelExhausted &+= 1 } else { statistics.traps &+= 1 }
         if statistics.faultsInWindow == 0 || now.since(statistics.windowStart) > SlotLimits.faultWindow {
