@@ -174,15 +174,15 @@ extension AppConfig {
         case .tiltRateWatch: return tiltRate.watch
         case .tiltRateWarning: return tiltRate.warning
         case .tiltRateDanger: return tiltRate.danger
-        case .rateWindow: return Float(rateWindowSeconds)
+        case .rateWindow: return Float(Int(rateWindowSeconds))   // via Int: the generic init would allocate
         case .floodFlow: return floodFlow
         case .ratingA: return rating.a
         case .ratingB: return rating.b
         case .ratingH0: return rating.h0
-        case .timeCompression: return Float(timeCompression)
+        case .timeCompression: return Float(Int(timeCompression))
         case .firstPeriod, .periodPoreShallow, .periodPoreMiddle, .periodPoreDeep, .periodTiltX, .periodTiltY,
              .periodSoilMoisture, .periodTemperature, .periodBattery, .periodRainfall:
-            return Float(periods[Int(parameter.rawValue - GuestParameter.firstPeriod.rawValue)])
+            return Float(Int(periods[Int(parameter.rawValue - GuestParameter.firstPeriod.rawValue)]))
         }
     }
 }

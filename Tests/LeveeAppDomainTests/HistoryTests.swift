@@ -102,7 +102,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.instant(atFieldSeconds: 7201), Instant(microseconds: 2_000_278), "never before it is due")
         XCTAssertEqual(config.fieldSeconds(at: config.instant(atFieldSeconds: 7201)), 7201)
         XCTAssertEqual(config.taskPeriod(of: .stage), .microseconds(16_666), "60 s of field time at ×3600")
-        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: 9 * 4)
+        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: Channel.count * 4)
         defer { storage.deallocate() }
         var monitor = SensorMonitor(historyStorage: storage)
         var adc = ADCStubDriver()

@@ -1,0 +1,58 @@
+import Foundation
+import LeveeTestSupport
+import XCTest
+
+extension SlotEndToEndTests {
+    /// The default risk module pushed into a node replaying the Wye's February 1991 flood
+    /// (../shared/data/nrfa-55002, a field day every 3 s): the node feeds it each day's rainfall
+    /// and mean flow, the module decides `/risk` and publishes its forecast, and the forecast rises
+    /// before the stage peaks.
+    func testDefaultRiskModuleForecastsTheFloodBeforeTheStagePeaks() throws {
+        let data = Self.root.deletingLastPathComponent().appendingPathComponent("shared/data/nrfa-55002")
+        guard FileManager.default.fileExists(atPath: data.path) else {
+            throw XCTSkip("../shared/data/nrfa-55002 is absent: no replay to run the forecast on")
+        }
+        let module = try RiskModuleSlotTests.riskModule()
+        let wasm = work.appendingPathComponent("risk-module.wasm")
+        try Data(module).write(to: wasm)
+        try keygen("ops")
+        let update = try sign(wasm.path, version: 1, imports: ["levee.read_channel", "levee.config", "levee.now", "levee.publish"],
+                              exports: RiskModuleSlotTests.exports)
+        let speed = 28_800.0
+        // Day 0 is 1991-02-17; the daily mean flow peaks on day 6 (1991-02-23, 343 m³/s), so the
+        // stage (following the flow between the daily means at noon) peaks at 156 field hours.
+        try startNode(extra: ["--replay", data.path, "--replay-from", "1991-02-17", "--speed", "\(Int(speed))"])
+        let started = Date()
+        let pushed = try push(update)
+        XCTAssertEqual(pushed.status, 0, pushed.output)
+
+        var samples: [(hours: Double, forecast: Double?, stage: Double?)] = []
+        let value = try NSRegularExpression(pattern: "output: level [0-3] value (\\S+)")
+        while Date().timeIntervalSince(started) * speed < 8 * 86_400 {
+            let hours = Date().timeIntervalSince(started) * speed / 3600
+            let slot = try state()
+            let match = value.firstMatch(in: slot, range: NSRange(slot.startIndex..., in: slot))
+            let forecast = match.flatMap { Range($0.range(at: 1), in: slot) }.flatMap { Double(slot[$0]) }
+            let stage = Double(try coapClient(["-m", "get", "-A", "0", "-B", "5", "\(uri)/sensors/stage"]).output
+                .trimmingCharacters(in: .whitespacesAndNewlines))
+            samples.append((hours, forecast, stage))
+            Thread.sleep(forTimeInterval: 0.2)
+        }
+        let risk = try coapClient(["-m", "get", "-A", "0", "-B", "5", "\(uri)/risk"]).output
+        let trace = samples.map { String(format: "%6.1f h  forecast %@  stage %@", $0.hours,
+                                         $0.forecast.map { String(format: "%7.1f", $0) } ?? "      -",
+                                         $0.stage.map { String(format: "%5.2f", $0) } ?? "    -") }
+            .joined(separator: "\n")
+        print(trace)
+        XCTAssertTrue(risk.contains("module"), "the module decides /risk: \(risk)")
+
+        let peak = try XCTUnwrap(samples.indices.max { (samples[$0].stage ?? 0) < (samples[$1].stage ?? 0) })
+        let before = samples[..<peak].compactMap(\.forecast)
+        let first = try XCTUnwrap(before.first, "a forecast published before the stage peaked\n\(trace)")
+        let highest = try XCTUnwrap(before.max())
+        XCTAssertGreaterThan(highest, 3 * first, "the forecast rose before the stage peaked\n\(trace)")
+        XCTAssertGreaterThan(highest, 216.074, "and crossed the flood flow before the peak\n\(trace)")
+        XCTAssertGreaterThan(samples[peak].hours, 100, "the stage peaked with the flood\n\(trace)")
+        XCTAssertTrue(try state().contains("traps: 0"))
+    }
+}
