@@ -71,7 +71,7 @@ final class ConfigTests: XCTestCase {
         var base = AppConfig()
         base.timeCompression = 3600
         XCTAssertEqual(try bytes.withUnsafeBytes { try AppConfig(record: $0, base: base) }, config)
-        XCTAssertThrowsError(try [UInt8](repeating: 0xFF, count: 100).withUnsafeBytes { try AppConfig(record: $0) }) {
+        XCTAssertThrowsError(try [UInt8](repeating: 0xFF, count: AppConfig.recordSize).withUnsafeBytes { try AppConfig(record: $0) }) {
             XCTAssertEqual($0 as? ConfigError, .notARecord, "erased flash")
         }
         XCTAssertThrowsError(try bytes.prefix(50).withUnsafeBytes { try AppConfig(record: UnsafeRawBufferPointer($0)) }) {
