@@ -56,3 +56,29 @@ extension SlotEndToEndTests {
         XCTAssertTrue(try state().contains("traps: 0"))
     }
 }
+
+extension SlotEndToEndTests {
+    /// `/slot/run` calls the module against the monitor, as the sampler does: the stage rule
+    /// (fixtures/ota-guests/swift/StageRule.swift) publishes the stage it reads, and its threshold
+    /// is `config(0)`, the stage's watch threshold, which an operator changes through `/config`.
+    func testSlotRunReadsTheMonitorAndTheConfiguration() throws {
+        try keygen("ops")
+        let rule = try sign("stage-rule", version: 1)
+        try startNode(extra: ["--scenario", "normal", "--speed", "600"])
+        XCTAssertEqual(try push(rule).status, 0)
+        let stage = try XCTUnwrap(Double(try coapClient(["-m", "get", "-A", "0", "-B", "5", "\(uri)/sensors/stage"]).output
+            .trimmingCharacters(in: .whitespacesAndNewlines)))
+        let run = try levee(["slot", "--node", uri, "--run"]).output
+        // About 1.1 m in the normal season: below 80 % of the 3 m watch threshold.
+        XCTAssertTrue(run.contains("run: 2.05 level 0"), run)
+        let value = try NSRegularExpression(pattern: "output: level 0 value (\\S+)")
+        let match = try XCTUnwrap(value.firstMatch(in: run, range: NSRange(run.startIndex..., in: run)), run)
+        let published = try XCTUnwrap(Double(run[Range(match.range(at: 1), in: run)!]))
+        XCTAssertEqual(published, stage, accuracy: 0.05, "the module read the stage the node measured")
+
+        // Watch threshold 0.5 m: the rule's danger is above 0.6 m.
+        let changed = try coapClient(["-m", "put", "-t", "0", "-e", "stage=0.5,4.5,5.5", "-B", "5", "\(uri)/config"])
+        XCTAssertFalse(changed.output.contains("4."), changed.output)
+        XCTAssertTrue(try levee(["slot", "--node", uri, "--run"]).output.contains("run: 2.05 level 3"))
+    }
+}
