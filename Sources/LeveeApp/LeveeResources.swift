@@ -255,6 +255,7 @@ public struct LeveeResources: ResourceTable {
         let changes = monitor.levelChanges
         let generation = configGeneration
         let rejected = configRejected
+        let day = lastDay
         withEncoder(request.format, &response) { encoder in
             encoder.begin(count: NodeFigures.recordCount)
             var first = SenMLRecord()
@@ -289,6 +290,10 @@ public struct LeveeResources: ResourceTable {
             count("coap/malformed", figures.malformed, &encoder)
             count("coap/notifications", figures.notificationsSent, &encoder)
             count("coap/notifications-lost", figures.notificationsLost, &encoder)
+            // The last field day handed to the risk module (values absent until the first ends).
+            record("day", nil, day.map { Float(Int($0.day)) } ?? .nan, &encoder)
+            record("day/rainfall", "mm", day?.rainfallMM ?? .nan, &encoder)
+            record("day/mean-flow", "m3/s", day?.meanFlow ?? .nan, &encoder)
             encoder.end()
         }
         return .content
@@ -359,7 +364,7 @@ public struct NodeFigures: Sendable {
     public init() {}
 
     /// Records in `/health`.
-    static let recordCount = 16
+    static let recordCount = 19
 }
 
 /// `name=value` parameters in Uri-Query options.

@@ -54,6 +54,10 @@ extension SlotEndToEndTests {
         XCTAssertGreaterThan(highest, 216.074, "and crossed the flood flow before the peak\n\(trace)")
         XCTAssertGreaterThan(samples[peak].hours, 100, "the stage peaked with the flood\n\(trace)")
         XCTAssertTrue(try state().contains("traps: 0"))
+        // The last day handed over, in /health.
+        let health = try coapClient(["-m", "get", "-B", "5", "\(uri)/health"]).output
+        XCTAssertTrue(health.contains("{\"n\":\"day/mean-flow\",\"u\":\"m3/s\",\"v\":"), health)
+        XCTAssertTrue(health.contains("{\"n\":\"day/rainfall\",\"u\":\"mm\",\"v\":"), health)
     }
 }
 
