@@ -4,7 +4,7 @@ import LeveeOTA
 import LeveeScheduler
 
 /// One sensor scan: which channels to convert at which field second, and what came back — the
-/// buffer an ADC's DMA fills on the chip. 48 bytes, a named part of the RAM budget.
+/// buffer an ADC's DMA fills on the chip. 52 bytes, a named part of the RAM budget.
 public struct SensorScan: Sendable {
     public var requested: ChannelSet
     /// Field seconds the readings are for.
@@ -13,7 +13,7 @@ public struct SensorScan: Sendable {
     public var converting = false
     /// The board converted: `readings` hold the requested channels (NaN: no answer).
     public var complete = false
-    public var readings = InlineArray<9, Float>(repeating: .nan)
+    public var readings = PerChannel<Float>(repeating: .nan)
 
     public init(requested: ChannelSet = .empty, seconds: UInt32 = 0) {
         self.requested = requested
@@ -58,9 +58,9 @@ public struct SamplerStep: Equatable, Sendable {
 
 /// A risk assessment between its two halves, which run under the service lock; the module's
 /// call comes in between, with the lock released (`NodeTasks.sample`).
-struct PendingAssessment {
+public struct PendingAssessment {
     /// What the module reads: a snapshot, since the monitor may change while it runs.
-    var environment: MonitorGuestEnvironment
+    var environment: NodeGuestEnvironment
     /// The built-in rule's assessment (the indicator values and faulty channels the module's
     /// level is combined with).
     var proposed: RiskAssessment
@@ -68,20 +68,37 @@ struct PendingAssessment {
 }
 
 extension LeveeResources {
-    /// Feeds a converted scan to the monitor and prepares the risk step (`adopt` completes it).
-    mutating func take(_ scan: SensorScan) -> PendingAssessment {
+    /// Feeds a converted scan to the monitor, hands a finished field day to the module's forecast
+    /// (`observe_day`, under the lock: once a field day) and prepares the risk step (`adopt`
+    /// completes it, after the module's `assess` ran unlocked).
+    public mutating func take(_ scan: SensorScan) -> PendingAssessment {
+        var stage: Float?, rainfall: Float?
         for i in 0..<Channel.count where scan.requested.contains(Channel(index: i)) {
-            monitor.record(Channel(index: i), reading: scan.readings[i], at: scan.seconds)
+            let channel = Channel(index: i)
+            guard case .good(let value) = monitor.record(channel, reading: scan.readings[i], at: scan.seconds),
+                  !monitor.isFaulty(channel) else { continue }
+            if channel == .stage { stage = value }
+            if channel == .rainfall { rainfall = value }
+        }
+        if let day = daily.add(stage: stage, rainfall: rainfall, at: scan.seconds, rating: monitor.config.rating) {
+            observe(day, at: scan.seconds)
         }
         let before = monitor.risk
-        return PendingAssessment(environment: guestEnvironment(at: scan.seconds),
+        return PendingAssessment(environment: guestEnvironment(at: instant(atFieldSeconds: scan.seconds)),
                                  proposed: BuiltInRule.assess(monitor, config: monitor.config, at: scan.seconds),
                                  before: before)
     }
 
-    /// What the module reads at field second `seconds`.
-    func guestEnvironment(at seconds: UInt32) -> MonitorGuestEnvironment {
-        MonitorGuestEnvironment(monitor: monitor, now: instant(atFieldSeconds: seconds), bootTime: bootTime)
+    /// Gives a finished day to the running module's `observe_day` when it has one (README,
+    /// "Guest API"); a fault counts like one of `assess`.
+    mutating func observe(_ day: DaySummary, at seconds: UInt32) {
+        lastDay = day
+        var environment = guestEnvironment(at: instant(atFieldSeconds: seconds))
+        let arguments: (UInt64, UInt64) = (UInt64(widening: day.rainfallMM.bitPattern), UInt64(widening: day.meanFlow.bitPattern))
+        withUnsafeBytes(of: arguments) { raw in
+            _ = SlotState.manager.pointee.callOptional(GuestEntry.observeDay, type: GuestEntry.observeDayType,
+                                                       arguments: raw.bindMemory(to: UInt64.self), &environment, now: environment.now)
+        }
     }
 
     /// The risk step's end: the module in the slot decides when it ran (the built-in rule still

@@ -6,42 +6,55 @@ import LeveeOTA
 /// Linux board maps a file, LeveeLinux.FileFlash); with none, every upload is 5.03.
 public typealias NodeFlash = MemoryFlash
 
-/// What the node's own module calls read: the app fills in channels and configuration (until it
-/// does, they read NaN); the clock is the node's.
+/// What the risk module reads on the node, for the sampler's calls and `/slot/run` alike: the
+/// monitor's channels (by `Channel` number: 0 stage, 1-3 pore pressure shallow to deep, 4-5 tilt x
+/// and y, 6 soil moisture, 7 temperature, 8 battery, 9 rainfall; NaN when absent or faulty), the
+/// configuration (by `GuestParameter` key) and the node's clock. Made by
+/// `LeveeResources.guestEnvironment(at:)`.
 public struct NodeGuestEnvironment: GuestEnvironment {
-    public var bootTime: Instant
-    public var now: Instant
-
-    public init(bootTime: Instant, now: Instant) {
-        self.bootTime = bootTime
-        self.now = now
-    }
-
-    public mutating func readChannel(_ channel: UInt32) -> Float { .nan }
-    public mutating func configParameter(_ key: UInt32) -> Float { .nan }
-    public func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
-}
-
-/// What the risk module reads on the node: the monitor's channels (by `Channel` number: 0 stage,
-/// 1-3 pore pressure shallow to deep, 4-5 tilt x and y, 6 soil moisture, 7 temperature, 8 battery;
-/// NaN when absent or faulty) and the node's clock.
-struct MonitorGuestEnvironment: GuestEnvironment {
     let monitor: SensorMonitor
     let now: Instant
     let bootTime: Instant
 
-    mutating func readChannel(_ channel: UInt32) -> Float {
+    public mutating func readChannel(_ channel: UInt32) -> Float {
         guard channel < UInt32(Channel.count) else { return .nan }
         let c = Channel(index: Int(channel))
         guard !monitor.isFaulty(c), let newest = monitor.newest(c) else { return .nan }
         return newest.value
     }
-    mutating func configParameter(_ key: UInt32) -> Float { .nan }
-    func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
+    public mutating func configParameter(_ key: UInt32) -> Float {
+        GuestParameter(rawValue: key).map { monitor.config.value(of: $0) } ?? .nan
+    }
+    public func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
+}
+
+/// Whether the sampler has the slot (`SlotResources`, "Who owns the slot"), and what the `/slot…`
+/// handlers (here and `/slot/run` in `LeveeResources`) need to know about it. Part of the service
+/// resource: read and written under the service lock only.
+struct SlotLoan {
+    var lent = false
+    /// Until when the sampler leaves the slot to `/slot…` clients.
+    var reservedUntil: Instant = .zero
+    /// The level of the module's last call by the sampler (nil: none since it was loaded, or it
+    /// faulted): what stands while the slot is reserved for a client.
+    var lastLevel: UInt32?
+    /// `/slot…` requests answered 5.03 because the sampler had the slot.
+    var busyRefusals: UInt32 = 0
+
+    /// While lent: the 5.03's Max-Age and reason, counted, the slot reserved for the retry; true.
+    mutating func refuse(at now: Instant, _ response: inout ResponseWriter) -> Bool {
+        guard lent else { return false }
+        busyRefusals &+= 1
+        reservedUntil = now + SlotLimits.clientReservation
+        response.maxAge = SlotLimits.retryAfter
+        response.payload("module running; retry")
+        return true
+    }
 }
 
 /// The node's slot: one per node, at a fixed address.
 public enum SlotState {
+    nonisolated(unsafe) static var loan = SlotLoan()
     nonisolated(unsafe) static var storage = SlotManager(flash: NodeFlash(), layout: .standard, arena: SlotArena.bytes)
     static var manager: UnsafeMutablePointer<SlotManager<NodeFlash>> { withUnsafeMutablePointer(to: &storage) { $0 } }
 }
@@ -54,7 +67,7 @@ public enum SlotState {
 ///   block, 2.04 once verified and active; 4.13 + Size1 too large, 4.08 out of order, 4.01 not
 ///   validly signed, 4.03 unknown key, 4.09 version not newer, 4.00 + reason otherwise.
 /// - `POST /slot/rollback`: back to the previous module (or to the built-in rule).
-/// - `POST /slot/run`: one call of the module now; its level, or 5.00 and the fault.
+/// - `POST /slot/run` is in `LeveeResources`: the module it calls reads the monitor.
 ///
 /// Who owns the slot (`SlotState`): it belongs to the service resource, so whoever holds the
 /// service lock may use it, except while it is lent. The sampler runs the module with the lock
@@ -74,18 +87,8 @@ public struct SlotResources: ResourceTable {
         unsafeAddress { UnsafePointer(SlotState.manager) }
         nonmutating unsafeMutableAddress { SlotState.manager }
     }
-    public var bootTime: Instant = .zero
     /// Who sends the upload in progress: a block from anyone else is out of order.
     var uploadSource: Endpoint?
-    /// The sampler has the slot (see "Who owns the slot" above).
-    public private(set) var lent = false
-    /// Until when the sampler leaves the slot to `/slot…` clients.
-    var reservedUntil: Instant = .zero
-    /// The level of the module's last call by the sampler (nil: none since it was loaded, or it
-    /// faulted): what stands while the slot is reserved for a client.
-    var lastLevel: UInt32?
-    /// `/slot…` requests answered 5.03 because the sampler had the slot.
-    public private(set) var busyRefusals: UInt32 = 0
 
     @inline(__always)
     public init() {}
@@ -94,9 +97,8 @@ public struct SlotResources: ResourceTable {
         case state
         case image
         case rollback
-        case run
 
-        public static let last = Resource.run
+        public static let last = Resource.rollback
     }
 
     public var resourceCount: Int { Resource.last.rawValue + 1 }
@@ -113,22 +115,14 @@ public struct SlotResources: ResourceTable {
                                       maxBody: UInt32(truncatingIfNeeded: slots.layout.maximumEnvelope))
         case .rollback:
             return ResourceDescriptor("/slot/rollback", methods: .post, rt: "levee.slot.rollback", formats: text)
-        case .run:
-            return ResourceDescriptor("/slot/run", methods: .post, rt: "levee.slot.run", formats: text)
         case nil:
             return .absent
         }
     }
 
     public mutating func handle(_ request: Request, response: inout ResponseWriter) -> Outcome {
-        guard !lent else {
-            busyRefusals &+= 1
-            reservedUntil = request.now + SlotLimits.clientReservation
-            response.maxAge = SlotLimits.retryAfter
-            response.payload("module running; retry")
-            return .respond(.serviceUnavailable)
-        }
-        if request.resource != Resource.state.rawValue { lastLevel = nil }   // the module may change
+        guard !SlotState.loan.refuse(at: request.now, &response) else { return .respond(.serviceUnavailable) }
+        if request.resource != Resource.state.rawValue { SlotState.loan.lastLevel = nil }   // the module may change
         switch Resource(rawValue: request.resource) {
         case .state:
             writeState(into: &response)
@@ -142,20 +136,6 @@ public struct SlotResources: ResourceTable {
             }
             writeState(into: &response)
             return .respond(.changed)
-        case .run:
-            var environment = NodeGuestEnvironment(bootTime: bootTime, now: request.now)
-            switch slots.assess(&environment, now: request.now) {
-            case .level(let level):
-                response.payload("level ")
-                response.payload(decimal: level)
-                return .respond(.content)
-            case .noModule:
-                response.payload("no module")
-                return .respond(.serviceUnavailable)
-            case .fault(_, let rolledBack):
-                response.payload(rolledBack ? "fault; rolled back" : "fault")
-                return .respond(.internalServerError)
-            }
         case nil:
             return .respond(.notFound)
         }
@@ -175,15 +155,15 @@ public struct SlotResources: ResourceTable {
     /// Lends the slot to the sampler, unless there is no module or a client has it reserved.
     public mutating func lend(at now: Instant) -> Loan {
         guard slots.isRunning else { return .kept(.noModule) }
-        guard now >= reservedUntil else { return .kept(lastLevel.map { .level($0) } ?? .noModule) }
-        lent = true
+        guard now >= SlotState.loan.reservedUntil else { return .kept(SlotState.loan.lastLevel.map { .level($0) } ?? .noModule) }
+        SlotState.loan.lent = true
         return .lent
     }
 
     /// The slot back from the sampler with the call's result.
     public mutating func giveBack(_ run: SlotRun) {
-        lent = false
-        if case .level(let level) = run { lastLevel = level } else { lastLevel = nil }
+        SlotState.loan.lent = false
+        if case .level(let level) = run { SlotState.loan.lastLevel = level } else { SlotState.loan.lastLevel = nil }
     }
 
     /// The sampler's call of the module, between `lend` (which returned `.lent`) and `giveBack`,
@@ -209,7 +189,7 @@ public struct SlotResources: ResourceTable {
         if request.bodyIsLast {
             uploadSource = nil
         } else {
-            reservedUntil = request.now + SlotLimits.clientReservation   // the next block must find the slot free
+            SlotState.loan.reservedUntil = request.now + SlotLimits.clientReservation   // the next block must find the slot free
         }
         return .respond(.changed)
     }
@@ -306,7 +286,7 @@ public struct SlotResources: ResourceTable {
         response.payload("\nflash-operations: ")
         response.payload(decimal: slots.flash.operations)
         response.payload("\nbusy-refusals: ")
-        response.payload(decimal: busyRefusals)
+        response.payload(decimal: SlotState.loan.busyRefusals)
         response.payload("\nfuel-per-call: ")
         response.payload(decimal: slots.fuelPerCall)
         response.payload("\n")
