@@ -46,6 +46,18 @@ def load(levee, uri, clients, seconds, threads, extra=(), prefix=()):
     return json.loads(r.stdout)[0]
 
 
+def runqueue_wait_ms(pid):
+    """Time the process's threads spent runnable but waiting for a CPU (/proc/PID/task/*/schedstat,
+    field 2, ns): how much of a server's latency is the OS's scheduling, not the server."""
+    total = 0
+    for task in os.listdir(f"/proc/{pid}/task"):
+        try:
+            total += int(open(f"/proc/{pid}/task/{task}/schedstat").read().split()[1])
+        except (OSError, IndexError, ValueError):
+            pass
+    return total / 1e6
+
+
 def slot_state(levee, port):
     r = subprocess.run([levee, "slot", "--node", f"coap://127.0.0.1:{port}"], capture_output=True, text=True)
     return r.stdout
@@ -89,12 +101,14 @@ def preemption_step(args, results):
         # --preempt-rounds runs per case; the report takes the median (this machine is shared).
         for c in clients:
             for _ in range(args.preempt_rounds):
-                before = cpu_seconds(proc.pid)
+                before, waited = cpu_seconds(proc.pid), runqueue_wait_ms(proc.pid)
                 r = load(args.levee, uri, c, args.seconds, 1 if args.preempt_pin else args.preempt_threads, prefix=load_cpu)
-                r.update(case=label, cpu_seconds=cpu_seconds(proc.pid) - before)
+                r.update(case=label, cpu_seconds=cpu_seconds(proc.pid) - before,
+                         runqueue_wait_ms=runqueue_wait_ms(proc.pid) - waited)
                 step["runs"].append(r)
                 print(f"  {label:14s} {c:2d} clients  {r['throughput']:8.0f} req/s  p50 {r['p50']} µs  p99 {r['p99']} µs  "
-                      f"lost {r['counters']['lost']}  5.xx {r['counters']['serverErrors']}", flush=True)
+                      f"lost {r['counters']['lost']}  5.xx {r['counters']['serverErrors']}  "
+                      f"waited for a CPU {r['runqueue_wait_ms']:.0f} ms", flush=True)
 
     try:
         wait_ready(args.levee, node_uri)

@@ -124,13 +124,16 @@ def preemption_section(step):
              "network task answers, nested, as the Ethernet interrupt would on the chip. libcoap idle in the same run for "
              "reference. On this shared 2-core machine a busy node is a CPU-bound process: the OS deschedules it now and "
              "then (other builds run), which shows in its p99, not in its p50.", "",
-             "| clients | case | req/s | p50 | p99 | p99.9 | lost | 5.xx |", "|---|---|---|---|---|---|---|---|"]
+             "| clients | case | req/s | p50 | p99 | p99.9 | lost | 5.xx | p99 of each run | server waited for a CPU |",
+             "|---|---|---|---|---|---|---|---|---|---|"]
     for c in clients:
         for case in ("libcoap idle", "node idle", "node busy"):
             r = runs.get((case, c))
             if r:
+                each = ", ".join(fmt_us(x["p99"]) for x in groups[(case, c)])
+                waits = ", ".join(f"{x.get('runqueue_wait_ms', 0):.0f}" for x in groups[(case, c)])
                 lines.append(f"| {c} | {case} | {r['throughput']:.0f} | {fmt_us(r['p50'])} | {fmt_us(r['p99'])} | "
-                             f"{fmt_us(r['p999'])} | {r['counters']['lost']} | {r['counters']['serverErrors']} |")
+                             f"{fmt_us(r['p999'])} | {r['counters']['lost']} | {r['counters']['serverErrors']} | {each} | {waits} ms |")
     lines += ["", "| goal | figures | met |", "|---|---|---|"]
     for c in clients:
         idle, busy = runs.get(("node idle", c)), runs.get(("node busy", c))
