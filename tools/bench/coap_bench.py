@@ -53,11 +53,15 @@ def main():
     ap.add_argument("--seconds", type=float, default=5)
     ap.add_argument("--clients", default="1,8,64,256")
     ap.add_argument("--threads", type=int, default=2)
-    # The node's observer table holds 8 (CoAPLimits.ObserverTable: the chip builds the service at
-    # boot through stack temporaries); more would measure refused registrations, not fan-out.
-    ap.add_argument("--observers", type=int, default=8)
+    # The fan-out; the node's observer table holds 100 (CoAPLimits.ObserverTable).
+    ap.add_argument("--observers", type=int, default=100)
+    ap.add_argument("--steps", default="load,observe",
+                    help="which steps to run: load (GET at each --clients), observe (fan-out), or both")
     ap.add_argument("--out", default="bench/coap.json")
     args = ap.parse_args()
+    steps = set(args.steps.split(","))
+    if not steps or steps - {"load", "observe"}:
+        raise SystemExit(f"bench: unknown --steps {args.steps!r} (use load, observe or load,observe)")
 
     node_port, libcoap_port = free_port(), free_port()
     node = subprocess.Popen([args.node, "--bind", "127.0.0.1", "--port", str(node_port)],
@@ -71,7 +75,7 @@ def main():
     try:
         for _, _, uri in servers:
             wait_ready(args.levee, uri)
-        for clients in [int(c) for c in args.clients.split(",")]:
+        for clients in [int(c) for c in args.clients.split(",")] if "load" in steps else []:
             for name, proc, uri in servers:
                 before = cpu_seconds(proc.pid)
                 r = load(args.levee, uri, clients, args.seconds, args.threads)
@@ -90,17 +94,18 @@ def main():
         observe_uris = {"levee-node": f"coap://127.0.0.1:{node_port}/test/ticker",
                         "libcoap": f"coap://127.0.0.1:{libcoap_port}/time"}
         results["observe"] = []
-        for name, proc, _ in servers:
+        for name, proc, _ in servers if "observe" in steps else []:
             before = cpu_seconds(proc.pid)
             r = load(args.levee, observe_uris[name], args.observers, args.seconds, args.threads,
                      ("--mix", "observe:1"))
             used = cpu_seconds(proc.pid) - before
             notes = r["counters"]["notifications"]
-            r.update(server=name, cpu_seconds=used, registered=r["counters"]["success"],
+            r.update(server=name, cpu_seconds=used, registered=r["counters"]["success"] - r["counters"]["observeRefused"],
                      notifications_per_second=notes / args.seconds,
                      cpu_us_per_notification=(used * 1e6 / notes) if notes else None)
             results["observe"].append(r)
-            print(f"  {name:10s} {args.observers} observers: {r['registered']} registered, {notes} notifications "
+            print(f"  {name:10s} {args.observers} observers: {r['registered']} registered, "
+                  f"{r['counters']['observersNotified']} notified, {notes} notifications "
                   f"({notes / args.seconds:.0f}/s), CPU {r['cpu_us_per_notification'] or 0:.2f} µs/notification",
                   flush=True)
     finally:
