@@ -96,36 +96,4 @@ extension AppConfig {
         if let field = config.invalidField() { throw .invalid(field) }
         self = config
     }
-
-    /// The configuration as a CBOR map with text keys (the `/config` representation, content
-    /// format 60): {"periods": {"stage": 60, ...}, "stage": [3.0, 4.5, 5.5], ...}.
-    public func writeCBOR(into writer: inout ByteWriter) {
-        writer.appendCBORMapHeader(count: 10)
-        writer.appendCBOR(text: "periods")
-        writer.appendCBORMapHeader(count: Channel.count)
-        for i in 0..<Channel.count {
-            writer.appendCBOR(text: Channel(index: i).name)
-            writer.appendCBOR(unsigned: UInt64(widening: periods[i]))
-        }
-        for k in 0..<3 {
-            writer.appendCBOR(text: k == 0 ? "stage" : k == 1 ? "pore-pressure-rise" : "tilt-rate")
-            let t = k == 0 ? stage : k == 1 ? porePressureRise : tiltRate
-            writer.appendCBORArrayHeader(count: 3)
-            writer.appendCBOR(float: t.watch)
-            writer.appendCBOR(float: t.warning)
-            writer.appendCBOR(float: t.danger)
-        }
-        writer.appendCBOR(text: "rate-window")
-        writer.appendCBOR(unsigned: UInt64(widening: rateWindowSeconds))
-        writer.appendCBOR(text: "drift-window")
-        writer.appendCBOR(unsigned: UInt64(widening: driftWindowSeconds))
-        writer.appendCBOR(text: "raise-hold")
-        writer.appendCBOR(unsigned: UInt64(widening: raiseHoldSeconds))
-        writer.appendCBOR(text: "clear-hold")
-        writer.appendCBOR(unsigned: UInt64(widening: clearHoldSeconds))
-        writer.appendCBOR(text: "recovery-samples")
-        writer.appendCBOR(unsigned: UInt64(widening: recoverySamples))
-        writer.appendCBOR(text: "missing-limit")
-        writer.appendCBOR(unsigned: UInt64(widening: missingLimit))
-    }
 }

@@ -9,12 +9,7 @@ public enum ConfigText {
     /// The largest body `/config` takes (every key with long values fits in 400 bytes).
     public static let maxBody: UInt32 = 512
 
-    public enum Verdict: Equatable, Sendable {
-        case accepted
-        /// Not `key=value` pairs, an unknown key, or a value that is not a number of the key's kind.
-        case malformed
-        case invalid(ConfigField)
-    }
+    public typealias Verdict = ConfigVerdict
 
     /// Applies the pairs in `text` to `config` (left unchanged unless the verdict is `accepted`).
     public static func apply(_ text: UnsafeRawBufferPointer, to config: inout AppConfig) -> Verdict {
@@ -28,9 +23,7 @@ public enum ConfigText {
             if pair.isEmpty { continue }
             guard setPair(pair, &changed) else { return .malformed }
         }
-        if let field = changed.invalidField() { return .invalid(field) }
-        config = changed
-        return .accepted
+        return ConfigVerdict.judge(changed, into: &config)
     }
 
     /// Every key with its value, one per line.
@@ -42,18 +35,19 @@ public enum ConfigText {
             w.appendDecimal(UInt64(widening: config.periods[i]))
             w.append(UInt8(ascii: "\n"))
         }
-        for k in 0..<Key.count {
-            guard let key = Key(rawValue: UInt8(truncatingIfNeeded: k)) else { continue }
+        for k in 0..<ConfigKey.count {
+            guard let key = ConfigKey.at(k) else { continue }
             w.append(key.name)
             w.append(UInt8(ascii: "="))
-            if let t = key.thresholds(config) {
+            switch key.value(in: config) {
+            case .thresholds(let t):
                 w.appendDecimal(t.watch)
                 w.append(UInt8(ascii: ","))
                 w.appendDecimal(t.warning)
                 w.append(UInt8(ascii: ","))
                 w.appendDecimal(t.danger)
-            } else {
-                w.appendDecimal(UInt64(widening: key.integer(config)))
+            case .integer(let n):
+                w.appendDecimal(UInt64(widening: n))
             }
             w.append(UInt8(ascii: "\n"))
         }
@@ -74,75 +68,6 @@ public enum ConfigText {
         }
     }
 
-    /// The keys besides `period.<channel>`.
-    enum Key: UInt8 {
-        case stage, porePressureRise, tiltRate, rateWindow, driftWindow, raiseHold, clearHold
-        case recoverySamples, missingLimit
-
-        static let count = 9
-
-        var name: StaticString {
-            switch self {
-            case .stage: return "stage"
-            case .porePressureRise: return "pore-pressure-rise"
-            case .tiltRate: return "tilt-rate"
-            case .rateWindow: return "rate-window"
-            case .driftWindow: return "drift-window"
-            case .raiseHold: return "raise-hold"
-            case .clearHold: return "clear-hold"
-            case .recoverySamples: return "recovery-samples"
-            case .missingLimit: return "missing-limit"
-            }
-        }
-
-        func thresholds(_ c: AppConfig) -> RiskThresholds? {
-            switch self {
-            case .stage: return c.stage
-            case .porePressureRise: return c.porePressureRise
-            case .tiltRate: return c.tiltRate
-            default: return nil
-            }
-        }
-
-        func integer(_ c: AppConfig) -> UInt32 {
-            switch self {
-            case .rateWindow: return c.rateWindowSeconds
-            case .driftWindow: return c.driftWindowSeconds
-            case .raiseHold: return c.raiseHoldSeconds
-            case .clearHold: return c.clearHoldSeconds
-            case .recoverySamples: return UInt32(truncatingIfNeeded: c.recoverySamples)
-            case .missingLimit: return UInt32(truncatingIfNeeded: c.missingLimit)
-            default: return 0
-            }
-        }
-
-        /// Sets the key from its value text; false when the value is not of the key's kind.
-        func set(_ value: UnsafeRawBufferPointer, _ c: inout AppConfig) -> Bool {
-            if thresholds(c) != nil {
-                guard let t = ConfigText.thresholds(value) else { return false }
-                switch self {
-                case .stage: c.stage = t
-                case .porePressureRise: c.porePressureRise = t
-                default: c.tiltRate = t
-                }
-                return true
-            }
-            guard let n = DecimalText.unsigned(value) else { return false }
-            switch self {
-            case .rateWindow: c.rateWindowSeconds = n
-            case .driftWindow: c.driftWindowSeconds = n
-            case .raiseHold: c.raiseHoldSeconds = n
-            case .clearHold: c.clearHoldSeconds = n
-            case .recoverySamples, .missingLimit:
-                guard n <= 0xFFFF else { return false }
-                let small = UInt16(truncatingIfNeeded: n)
-                if self == .recoverySamples { c.recoverySamples = small } else { c.missingLimit = small }
-            default: return false
-            }
-            return true
-        }
-    }
-
     static func isSeparator(_ byte: UInt8) -> Bool {
         byte == UInt8(ascii: "\n") || byte == UInt8(ascii: ";") || byte == UInt8(ascii: "&") || byte == UInt8(ascii: "\r")
     }
@@ -154,19 +79,18 @@ public enum ConfigText {
         let key = trimmed(UnsafeRawBufferPointer(rebasing: pair[0..<equals]))
         let value = trimmed(UnsafeRawBufferPointer(rebasing: pair[(equals + 1)...]))
         if starts(key, with: "period.") {
-            let name = UnsafeRawBufferPointer(rebasing: key[7...])
-            for i in 0..<Channel.count where equal(name, Channel(index: i).name) {
-                guard let n = DecimalText.unsigned(value) else { return false }
-                c.periods[i] = n
-                return true
-            }
-            return false
+            guard let channel = Channel(named: UnsafeRawBufferPointer(rebasing: key[7...])),
+                  let n = DecimalText.unsigned(value) else { return false }
+            c.periods[channel.index] = n
+            return true
         }
-        for k in 0..<Key.count {
-            guard let candidate = Key(rawValue: UInt8(truncatingIfNeeded: k)), equal(key, candidate.name) else { continue }
-            return candidate.set(value, &c)
+        guard let known = ConfigKey.named(key) else { return false }
+        if known.takesThresholds {
+            guard let t = thresholds(value) else { return false }
+            return known.set(.thresholds(t), in: &c)
         }
-        return false
+        guard let n = DecimalText.unsigned(value) else { return false }
+        return known.set(.integer(n), in: &c)
     }
 
     /// "w,wa,d": three numbers.
@@ -195,14 +119,6 @@ public enum ConfigText {
         while low < high && text[low] == UInt8(ascii: " ") { low += 1 }
         while high > low && text[high - 1] == UInt8(ascii: " ") { high -= 1 }
         return UnsafeRawBufferPointer(rebasing: text[low..<high])
-    }
-
-    static func equal(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {
-        text.withUTF8Buffer { t in
-            guard t.count == bytes.count else { return false }
-            for i in 0..<t.count where t[i] != bytes[i] { return false }
-            return true
-        }
     }
 
     static func starts(_ bytes: UnsafeRawBufferPointer, with text: StaticString) -> Bool {

@@ -10,7 +10,8 @@ import LeveeCoAP
 ///   `?window=S` gives min/mean/max per S field seconds instead.
 /// - `/risk`: level, reason, source and ignored channels; observable, a level change is notified CON.
 /// - `/config`: the configuration as a CBOR map (60) or `key=value` lines (0); PUT or POST
-///   `key=value` pairs (text/plain, separated by newlines, `;` or `&`) change it, validated whole.
+///   `key=value` pairs (text/plain, separated by newlines, `;` or `&`) or a CBOR map of some of
+///   the keys (60) change it, validated whole.
 /// - `/health`: uptime, field time, memory, task and network figures (SenML).
 ///
 /// The monitor (channels, faults, history, risk) lives here, inside the node's service, so the
@@ -78,7 +79,7 @@ public struct LeveeResources: ResourceTable {
         case .config:
             return ResourceDescriptor("/config", methods: .get | .put | .post, rt: "levee.config", if: "core.p",
                                       formats: ContentFormats(ContentFormat.cbor, ContentFormat.textPlain),
-                                      accepts: ContentFormats(ContentFormat.textPlain), maxBody: ConfigText.maxBody)
+                                      accepts: ContentFormats(ContentFormat.textPlain, ContentFormat.cbor), maxBody: ConfigText.maxBody)
         case .health:
             return ResourceDescriptor("/health", methods: .get, rt: "levee.health", if: "core.rp", formats: Self.senmlFormats)
         default:
@@ -180,11 +181,13 @@ public struct LeveeResources: ResourceTable {
                 return .requestEntityTooLarge
             }
             var changed = monitor.config
-            switch ConfigText.apply(request.body, to: &changed) {
+            let cbor = request.bodyFormat == ContentFormat.cbor
+            let verdict = cbor ? ConfigCBOR.apply(request.body, to: &changed) : ConfigText.apply(request.body, to: &changed)
+            switch verdict {
             case .malformed:
                 configRejected &+= 1
                 response.contentFormat = ContentFormat.textPlain
-                response.payload("expected key=value pairs with known keys")
+                response.payload(cbor ? "expected a map of known keys" : "expected key=value pairs with known keys")
                 return .badRequest
             case .invalid(let field):
                 configRejected &+= 1
@@ -204,7 +207,7 @@ public struct LeveeResources: ResourceTable {
         if request.format == ContentFormat.textPlain {
             _ = ReportMemory.write(&response) { ConfigText.write(config, into: &$0) }
         } else {
-            _ = ReportMemory.write(&response) { config.writeCBOR(into: &$0) }
+            _ = ReportMemory.write(&response) { ConfigCBOR.write(config, into: &$0) }
         }
         return .content
     }

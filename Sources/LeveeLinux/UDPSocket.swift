@@ -84,13 +84,22 @@ public struct UDPSocket: ~Copyable {
 
     /// The next received datagram, copied into `buffer`; nil when none is waiting. Refills its
     /// batch with one `recvmmsg` when the batch is used up.
+    ///
+    /// A batch that came back short emptied the socket: the call after its last datagram answers
+    /// nil without asking the kernel (which would only say EAGAIN) and re-arms, so the run loop
+    /// makes one `recvmmsg` per wake-up from poll() at low load instead of two.
     public func receive(into buffer: UnsafeMutableRawBufferPointer) -> (count: Int, source: Endpoint)? {
         if incoming.next >= incoming.filled {
+            if incoming.drained {
+                incoming.drained = false
+                return nil
+            }
             incoming.prepareForReceive()
             let n = levee_recvmmsg(descriptor, incoming.headers, UInt32(DatagramBatch.capacity), Int32(MSG_DONTWAIT), nil)
             incoming.next = 0
             incoming.filled = max(0, Int(n))
             incoming.batches &+= n > 0 ? 1 : 0
+            incoming.drained = n > 0 && Int(n) < DatagramBatch.capacity
             guard n > 0 else { return nil }
         }
         let i = incoming.next
@@ -195,6 +204,8 @@ final class DatagramBatch {
     var next = 0
     /// recvmmsg/sendmmsg calls that moved at least one datagram.
     var batches = 0
+    /// The last receive batch was short: the socket had no more at that moment.
+    var drained = false
 
     init() {
         buffers = UnsafeMutableRawPointer.allocate(byteCount: Self.capacity * Self.bufferSize, alignment: 16)

@@ -114,7 +114,7 @@ final class ConfigTests: XCTestCase {
         var bytes = [UInt8](repeating: 0, count: 512)
         let count = bytes.withUnsafeMutableBytes { raw -> Int in
             var w = ByteWriter(raw)
-            AppConfig().writeCBOR(into: &w)
+            ConfigCBOR.write(AppConfig(), into: &w)
             XCTAssertFalse(w.overflowed)
             return w.count
         }

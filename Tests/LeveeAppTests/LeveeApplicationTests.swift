@@ -104,12 +104,29 @@ final class LeveeApplicationTests: XCTestCase {
             XCTAssertTrue(unknown.output.contains("4.00"), unknown.output)
             let cbor = try runTool("coap-client-notls", ["-m", "get", "-B", "5", url])
             XCTAssertEqual(cbor.status, 0)
+            // The same kind of change as a CBOR map (content format 60): {"tilt-rate": [0.25, 0.5,
+            // 1.5] as half floats, "periods": {"battery": 600}}.
+            func text(_ s: String) -> [UInt8] { [0x60 | UInt8(s.utf8.count)] + Array(s.utf8) }
+            let change = [0xA2] + text("tilt-rate") + [0x83, 0xF9, 0x34, 0x00, 0xF9, 0x38, 0x00, 0xF9, 0x3E, 0x00]
+                + text("periods") + [0xA1] + text("battery") + [0x19, 0x02, 0x58]
+            let file = FileManager.default.temporaryDirectory.appendingPathComponent("levee-config-\(UUID().uuidString).cbor")
+            defer { try? FileManager.default.removeItem(at: file) }
+            try Data(change).write(to: file)
+            let cborPut = try runTool("coap-client-notls", ["-m", "put", "-t", "60", "-f", file.path, "-B", "5", url])
+            XCTAssertFalse(cborPut.output.contains("4."), cborPut.output)
+            try Data([0xA1] + text("flood") + [0x01]).write(to: file)
+            let cborWrong = try runTool("coap-client-notls", ["-m", "put", "-t", "60", "-f", file.path, "-B", "5", url])
+            XCTAssertTrue(cborWrong.output.contains("4.00"), cborWrong.output)
+            let json = try runTool("coap-client-notls", ["-m", "put", "-t", "50", "-e", "{}", "-B", "5", url])
+            XCTAssertTrue(json.output.contains("4.15"), json.output)
         }
         let restarted = try NodeProcess(arguments: ["--config-store", store.path])
         defer { XCTAssertEqual(restarted.stop(), 0) }
         let text = try runTool("coap-client-notls", ["-m", "get", "-A", "0", "-B", "5", "coap://127.0.0.1:\(restarted.port)/config"])
         XCTAssertTrue(text.output.contains("\nstage=2.5,4,5\n"), text.output)
         XCTAssertTrue(text.output.contains("period.stage=30\n"), text.output)
+        XCTAssertTrue(text.output.contains("period.battery=600\n"), text.output)
+        XCTAssertTrue(text.output.contains("\ntilt-rate=0.25,0.5,1.5\n"), text.output)
     }
 
     /// `/history/<channel>` in 64-byte blocks is one whole SenML pack; `?window=` aggregates.
