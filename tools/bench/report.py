@@ -53,7 +53,8 @@ def coap_section(data):
     lines += ["![p99 latency](coap-latency.svg) ![drops](coap-drops.svg) ![CPU per request](coap-cpu.svg)", ""]
     if data.get("observe"):
         lines += ["### Observe fan-out", "",
-                  "Each observer registers once (GET Observe=0) and counts notifications for the step; the node's "
+                  f"Each observer registers once (GET Observe=0) and counts notifications for the step "
+                  f"({data['observe'][0].get('seconds', 0):.0f} s per server); the node's "
                   "`/test/ticker` changes every 100 ms, libcoap's `/time` every second, so compare CPU per notification. "
                   "The node's observer table holds 100 (`CoAPLimits.ObserverTable`); a registration beyond it is "
                   "answered without Observe (RFC 7641 §4.1) and counted as refused.",
