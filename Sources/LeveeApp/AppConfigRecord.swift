@@ -22,9 +22,10 @@ public enum ConfigError: Error, Equatable, Sendable {
 /// patterns), then the Internet checksum of everything before it. Time compression is not in it:
 /// that is the board's setting, not the operator's.
 extension AppConfig {
-    public static let recordVersion: UInt8 = 1
-    /// 4 + 1 + 1 + 9×4 + 9×4 + 4×4 + 2×2 + 2 bytes.
-    public static let recordSize = 100
+    /// 2: the rain gauge's period (10 channels).
+    public static let recordVersion: UInt8 = 2
+    /// 4 + 1 + 1 + 10×4 + 9×4 + 4×4 + 2×2 + 2 bytes.
+    public static let recordSize = 104
 
     /// The first unacceptable field, nil when the configuration may be used.
     public func invalidField() -> ConfigField? {

@@ -12,9 +12,13 @@ public enum Channel: UInt8, Sendable {
     case soilMoisture = 6
     case temperature = 7
     case battery = 8
+    /// A tipping-bucket rain gauge: the rain (mm) since the previous sample (the bucket's tips
+    /// counted in between), the rainfall the risk module's flood forecast is fed by the day.
+    case rainfall = 9
 
-    /// How many channels there are (no `CaseIterable`: its `allCases` is an Array).
-    public static let count = 9
+    /// How many channels there are (no `CaseIterable`: its `allCases` is an Array). `PerChannel`
+    /// must have this count.
+    public static let count = 10
 
     /// The channel at `index` (0 ..< count); `.stage` for anything else, so a loop bound by
     /// `count` never needs an unwrap.
@@ -36,6 +40,7 @@ public enum Channel: UInt8, Sendable {
         case .soilMoisture: return "soil-moisture"
         case .temperature: return "temperature"
         case .battery: return "battery"
+        case .rainfall: return "rainfall"
         }
     }
 
@@ -48,12 +53,13 @@ public enum Channel: UInt8, Sendable {
         case .soilMoisture: return "%"
         case .temperature: return "Cel"
         case .battery: return "V"
+        case .rainfall: return "mm"
         }
     }
 
     /// The unit in SenML payloads: only symbols of the IANA SenML Units registry (RFC 8428 §12.1,
     /// RFC 8798), whose primary units are unscaled SI. kPa is not registered, so pore pressure goes
-    /// out in "Pa"; volumetric soil moisture as the ratio "/" (m³/m³); "deg" is RFC 8798's.
+    /// out in "Pa"; volumetric soil moisture as the ratio "/" (m³/m³); "deg" and "mm" are RFC 8798's.
     public var senmlUnit: StaticString {
         switch self {
         case .stage: return "m"
@@ -62,6 +68,7 @@ public enum Channel: UInt8, Sendable {
         case .soilMoisture: return "/"
         case .temperature: return "Cel"
         case .battery: return "V"
+        case .rainfall: return "mm"
         }
     }
 
@@ -83,6 +90,7 @@ public enum Channel: UInt8, Sendable {
         case .soilMoisture: return 0 ... 100
         case .temperature: return -40 ... 60
         case .battery: return 2.5 ... 4.5           // one Li-ion cell behind the regulator
+        case .rainfall: return 0 ... 200            // per sample: beyond any cloudburst
         }
     }
 
@@ -96,6 +104,7 @@ public enum Channel: UInt8, Sendable {
         case .soilMoisture: return 10
         case .temperature: return 5
         case .battery: return 0.3
+        case .rainfall: return 100                  // rain starts and stops at once
         }
     }
 
@@ -111,6 +120,7 @@ public enum Channel: UInt8, Sendable {
         case .soilMoisture: return 40
         case .temperature: return 15
         case .battery: return 1
+        case .rainfall: return 2000                 // no drift for a counter: only a broken one runs away
         }
     }
 
@@ -120,7 +130,7 @@ public enum Channel: UInt8, Sendable {
         switch self {
         case .stage, .porePressureShallow, .porePressureMiddle, .porePressureDeep, .tiltX, .tiltY: return 20
         case .soilMoisture, .temperature: return 12
-        case .battery: return 0
+        case .battery, .rainfall: return 0      // a gauge reads 0 through every dry spell
         }
     }
 
@@ -129,10 +139,13 @@ public enum Channel: UInt8, Sendable {
         switch self {
         case .stage: return 60
         case .porePressureShallow, .porePressureMiddle, .porePressureDeep, .tiltX, .tiltY: return 60
-        case .soilMoisture, .temperature, .battery: return 600
+        case .soilMoisture, .temperature, .battery, .rainfall: return 600
         }
     }
 }
+
+/// A value per channel (index = `Channel.index`): the size of every per-channel table.
+public typealias PerChannel<Element> = InlineArray<10, Element>
 
 /// A set of channels as a bit mask (bit n = channel with raw value n).
 public struct ChannelSet: Equatable, Sendable {

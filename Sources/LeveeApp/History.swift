@@ -18,10 +18,10 @@ public struct HistorySample: Equatable, Sendable {
 
 /// The memory budget of the history: named so the budget table and the report can say it.
 public enum HistoryLimits {
-    /// Samples kept per channel: 128 × 8 B = 1 KiB each, 9 KiB for the node; two hours of a
+    /// Samples kept per channel: 128 × 8 B = 1 KiB each, 10 KiB for the node; two hours of a
     /// 1-per-minute channel, 21 hours of a 1-per-10-minutes one.
     public static let samplesPerChannel = 128
-    public typealias NodeStorage = InlineArray<1152, HistorySample>   // 9 channels × 128
+    public typealias NodeStorage = InlineArray<1280, HistorySample>   // 10 channels × 128
 }
 
 /// min/mean/max of the samples in one window.

@@ -1,5 +1,6 @@
 import LeveeBase
 import LeveeCoAP
+import LeveeOTA
 
 /// The application's resources: what an operator reads, observes and changes.
 ///
@@ -13,6 +14,8 @@ import LeveeCoAP
 ///   `key=value` pairs (text/plain, separated by newlines, `;` or `&`) or a CBOR map of some of
 ///   the keys (60) change it, validated whole.
 /// - `/health`: uptime, field time, memory, task and network figures (SenML).
+/// - `/slot/run`: one call of the slot's module now, against the monitor (`SlotResources` has the
+///   rest of `/slot`).
 ///
 /// The monitor (channels, faults, history, risk) lives here, inside the node's service, so the
 /// handlers read it in place; the sampler task feeds it under the service lock (`NodeTasks`).
@@ -28,6 +31,9 @@ public struct LeveeResources: ResourceTable {
     public private(set) var configRejected: UInt32 = 0
     /// What the sampler task last copied in from the scheduler and the server, for `/health`.
     public var figures = NodeFigures()
+    /// The field day being aggregated for the module's forecast, and the last one handed over.
+    public internal(set) var daily = DailyAggregator()
+    public internal(set) var lastDay: DaySummary?
 
     public init(config: AppConfig = AppConfig()) {
         monitor = SensorMonitor(config: config, historyStorage: UnsafeMutableBufferPointer(start: nil, count: 0))
@@ -39,15 +45,17 @@ public struct LeveeResources: ResourceTable {
     }
 
     public enum Resource: Int, Sendable {
-        // 1 ..< 10: /sensors/<channel>, 10 ..< 19: /history/<channel> (channel = offset from the first).
+        // 1 ..< 11: /sensors/<channel>, 11 ..< 21: /history/<channel> (channel = offset from the first).
         case sensors = 0
         case sensorsFirst = 1
-        case historyFirst = 10
-        case risk = 19
-        case config = 20
-        case health = 21
+        case historyFirst = 11
+        case risk = 21
+        case config = 22
+        case health = 23
+        /// `/slot/run` (README, "Slots and push"): here, because the module reads the monitor.
+        case slotRun = 24
 
-        public static let last = Resource.health
+        public static let last = Resource.slotRun
     }
 
     /// The group's index of a channel's resource.
@@ -82,6 +90,8 @@ public struct LeveeResources: ResourceTable {
                                       accepts: ContentFormats(ContentFormat.textPlain, ContentFormat.cbor), maxBody: ConfigText.maxBody)
         case .health:
             return ResourceDescriptor("/health", methods: .get, rt: "levee.health", if: "core.rp", formats: Self.senmlFormats)
+        case .slotRun:
+            return ResourceDescriptor("/slot/run", methods: .post, rt: "levee.slot.run", formats: ContentFormats(ContentFormat.textPlain))
         default:
             return .absent
         }
@@ -103,6 +113,7 @@ public struct LeveeResources: ResourceTable {
         case .risk: return .respond(risk(request, &response))
         case .config: return .respond(config(request, &response))
         case .health: return .respond(health(request, &response))
+        case .slotRun: return .respond(runModule(request, &response))
         default: return .respond(.notFound)
         }
     }
@@ -212,6 +223,28 @@ public struct LeveeResources: ResourceTable {
         return .content
     }
 
+    /// One call of the module's `assess` now, as the sampler makes it (the result is not adopted).
+    mutating func runModule(_ request: Request, _ response: inout ResponseWriter) -> Code {
+        var environment = guestEnvironment(at: request.now)
+        switch SlotState.manager.pointee.assess(&environment, now: request.now) {
+        case .level(let level):
+            response.payload("level ")
+            response.payload(decimal: level)
+            return .content
+        case .noModule:
+            response.payload("no module")
+            return .serviceUnavailable
+        case .fault(_, let rolledBack):
+            response.payload(rolledBack ? "fault; rolled back" : "fault")
+            return .internalServerError
+        }
+    }
+
+    /// What the slot's module reads at `now`: this monitor, its configuration, the node's clock.
+    func guestEnvironment(at now: Instant) -> NodeGuestEnvironment {
+        NodeGuestEnvironment(monitor: monitor, now: now, bootTime: bootTime)
+    }
+
     mutating func health(_ request: Request, _ response: inout ResponseWriter) -> Code {
         let uptime = UInt32(narrowing: request.now.since(bootTime).microseconds / 1_000_000) ?? UInt32.max
         var samples: UInt32 = 0
@@ -222,6 +255,7 @@ public struct LeveeResources: ResourceTable {
         let changes = monitor.levelChanges
         let generation = configGeneration
         let rejected = configRejected
+        let day = lastDay
         withEncoder(request.format, &response) { encoder in
             encoder.begin(count: NodeFigures.recordCount)
             var first = SenMLRecord()
@@ -256,6 +290,10 @@ public struct LeveeResources: ResourceTable {
             count("coap/malformed", figures.malformed, &encoder)
             count("coap/notifications", figures.notificationsSent, &encoder)
             count("coap/notifications-lost", figures.notificationsLost, &encoder)
+            // The last field day handed to the risk module (values absent until the first ends).
+            record("day", nil, day.map { Float(Int($0.day)) } ?? .nan, &encoder)
+            record("day/rainfall", "mm", day?.rainfallMM ?? .nan, &encoder)
+            record("day/mean-flow", "m3/s", day?.meanFlow ?? .nan, &encoder)
             encoder.end()
         }
         return .content
@@ -287,6 +325,7 @@ public struct LeveeResources: ResourceTable {
         case .soilMoisture: return "/sensors/soil-moisture"
         case .temperature: return "/sensors/temperature"
         case .battery: return "/sensors/battery"
+        case .rainfall: return "/sensors/rainfall"
         }
     }
 
@@ -301,6 +340,7 @@ public struct LeveeResources: ResourceTable {
         case .soilMoisture: return "/history/soil-moisture"
         case .temperature: return "/history/temperature"
         case .battery: return "/history/battery"
+        case .rainfall: return "/history/rainfall"
         }
     }
 }
@@ -324,7 +364,7 @@ public struct NodeFigures: Sendable {
     public init() {}
 
     /// Records in `/health`.
-    static let recordCount = 16
+    static let recordCount = 19
 }
 
 /// `name=value` parameters in Uri-Query options.

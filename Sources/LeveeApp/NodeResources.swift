@@ -26,7 +26,6 @@ public struct NodeResources: ResourceTable {
         set {
             groups.first.bootTime = newValue
             groups.second.first.bootTime = newValue
-            groups.second.second.first.bootTime = newValue
             groups.second.second.second.bootTime = newValue
         }
     }

@@ -4,7 +4,7 @@ import LeveeOTA
 import LeveeScheduler
 
 /// One sensor scan: which channels to convert at which field second, and what came back — the
-/// buffer an ADC's DMA fills on the chip. 48 bytes, a named part of the RAM budget.
+/// buffer an ADC's DMA fills on the chip. 52 bytes, a named part of the RAM budget.
 public struct SensorScan: Sendable {
     public var requested: ChannelSet
     /// Field seconds the readings are for.
@@ -13,7 +13,7 @@ public struct SensorScan: Sendable {
     public var converting = false
     /// The board converted: `readings` hold the requested channels (NaN: no answer).
     public var complete = false
-    public var readings = InlineArray<9, Float>(repeating: .nan)
+    public var readings = PerChannel<Float>(repeating: .nan)
 
     public init(requested: ChannelSet = .empty, seconds: UInt32 = 0) {
         self.requested = requested
@@ -57,14 +57,35 @@ public struct SamplerStep: Equatable, Sendable {
 }
 
 extension LeveeResources {
-    /// Feeds a converted scan to the monitor and assesses the risk.
+    /// Feeds a converted scan to the monitor, hands a finished field day to the module's forecast,
+    /// and assesses the risk.
     public mutating func take(_ scan: SensorScan) -> SamplerStep {
+        var stage: Float?, rainfall: Float?
         for i in 0..<Channel.count where scan.requested.contains(Channel(index: i)) {
-            monitor.record(Channel(index: i), reading: scan.readings[i], at: scan.seconds)
+            let channel = Channel(index: i)
+            guard case .good(let value) = monitor.record(channel, reading: scan.readings[i], at: scan.seconds),
+                  !monitor.isFaulty(channel) else { continue }
+            if channel == .stage { stage = value }
+            if channel == .rainfall { rainfall = value }
+        }
+        if let day = daily.add(stage: stage, rainfall: rainfall, at: scan.seconds, rating: monitor.config.rating) {
+            observe(day, at: scan.seconds)
         }
         let before = monitor.risk
         let levelChanged = assessRisk(at: scan.seconds)
         return SamplerStep(riskChanged: levelChanged || before != monitor.risk, levelChanged: levelChanged)
+    }
+
+    /// Gives a finished day to the running module's `observe_day` when it has one (README,
+    /// "Guest API"); a fault counts like one of `assess`.
+    mutating func observe(_ day: DaySummary, at seconds: UInt32) {
+        lastDay = day
+        var environment = guestEnvironment(at: instant(atFieldSeconds: seconds))
+        let arguments: (UInt64, UInt64) = (UInt64(widening: day.rainfallMM.bitPattern), UInt64(widening: day.meanFlow.bitPattern))
+        withUnsafeBytes(of: arguments) { raw in
+            _ = SlotState.manager.pointee.callOptional(GuestEntry.observeDay, type: GuestEntry.observeDayType,
+                                                       arguments: raw.bindMemory(to: UInt64.self), &environment, now: environment.now)
+        }
     }
 
     /// The risk step: the module in the slot decides when one runs (the built-in rule still
@@ -72,8 +93,7 @@ extension LeveeResources {
     /// when the module faults (counted by the slot, which rolls it back after too many), the
     /// built-in rule decides. True when the level changed.
     mutating func assessRisk(at seconds: UInt32) -> Bool {
-        var environment = MonitorGuestEnvironment(monitor: monitor, now: instant(atFieldSeconds: seconds),
-                                                  bootTime: bootTime)
+        var environment = guestEnvironment(at: instant(atFieldSeconds: seconds))
         var proposed = BuiltInRule.assess(monitor, config: monitor.config, at: seconds)
         guard case .level(let raw) = SlotState.manager.pointee.assess(&environment, now: environment.now),
               let level = RiskLevel(rawValue: UInt8(truncatingIfNeeded: raw)) else {

@@ -10,10 +10,10 @@ import LeveeBase
 /// hundred bytes.
 public struct SensorMonitor: RiskInputs {
     public var config: AppConfig
-    public private(set) var health: InlineArray<9, ChannelHealth>
-    public private(set) var histories: InlineArray<9, ChannelHistory>
+    public private(set) var health: PerChannel<ChannelHealth>
+    public private(set) var histories: PerChannel<ChannelHistory>
     /// When each channel is next due (field seconds).
-    public private(set) var nextDue: InlineArray<9, UInt32>
+    public private(set) var nextDue: PerChannel<UInt32>
     /// The latest assessment and how many times the level changed (for observers and alarms).
     public private(set) var risk: RiskAssessment
     public private(set) var levelChanges: UInt32 = 0
@@ -23,7 +23,7 @@ public struct SensorMonitor: RiskInputs {
     private var higherSince: UInt32? = nil
     private var higherLevel = RiskLevel.normal
 
-    /// A monitor keeping `historyStorage.count / 9` samples per channel in `historyStorage`, which
+    /// A monitor keeping `historyStorage.count / Channel.count` samples per channel in `historyStorage`, which
     /// must outlive it.
     public init(config: AppConfig = AppConfig(), historyStorage: UnsafeMutableBufferPointer<HistorySample>) {
         self.config = config

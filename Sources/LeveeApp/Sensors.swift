@@ -16,7 +16,7 @@ public protocol SensorDriver {
 /// and risk code runs on the chip exactly as on the host.
 public struct ADCStubDriver: SensorDriver {
     /// Raw counts per channel (index = channel); a test may change them.
-    public var counts: InlineArray<9, UInt16>
+    public var counts: PerChannel<UInt16>
 
     public init() {
         counts = InlineArray(repeating: 0)
@@ -29,6 +29,8 @@ public struct ADCStubDriver: SensorDriver {
         let raw = counts[channel.index]
         // 0xFFF is a rail reading: an open input (cut cable) on the real front end.
         guard raw < 0xFFF else { return nil }
+        // The rain gauge is a pulse counter, not an ADC input: its tips, exactly.
+        if channel == .rainfall { return ADCStubDriver.calibration(channel).gain * Float(Int(raw)) }
         // A little dither from the time, as a live input is never perfectly still.
         let dither = Int(fieldSeconds % 3) - 1
         let calibration = ADCStubDriver.calibration(channel)
@@ -44,6 +46,7 @@ public struct ADCStubDriver: SensorDriver {
         case .soilMoisture: return (0, 100.0 / 4095)
         case .temperature: return (-40, 100.0 / 4095)
         case .battery: return (0, 6.6 / 4095)                       // 1:2 divider on a 3.3 V reference
+        case .rainfall: return (0, 0.2)                             // 0.2 mm per tip of the bucket
         }
     }
 
@@ -58,6 +61,7 @@ public struct ADCStubDriver: SensorDriver {
         case .soilMoisture: return 1230         // ≈ 30 %
         case .temperature: return 2048          // ≈ 10 °C
         case .battery: return 2420              // ≈ 3.9 V
+        case .rainfall: return 0                // dry
         }
     }
 }

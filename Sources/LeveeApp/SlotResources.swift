@@ -6,38 +6,26 @@ import LeveeOTA
 /// Linux board maps a file, LeveeLinux.FileFlash); with none, every upload is 5.03.
 public typealias NodeFlash = MemoryFlash
 
-/// What the node's own module calls read: the app fills in channels and configuration (until it
-/// does, they read NaN); the clock is the node's.
+/// What the risk module reads on the node, for the sampler's calls and `/slot/run` alike: the
+/// monitor's channels (by `Channel` number: 0 stage, 1-3 pore pressure shallow to deep, 4-5 tilt x
+/// and y, 6 soil moisture, 7 temperature, 8 battery, 9 rainfall; NaN when absent or faulty), the
+/// configuration (by `GuestParameter` key) and the node's clock. Made by
+/// `LeveeResources.guestEnvironment(at:)`.
 public struct NodeGuestEnvironment: GuestEnvironment {
-    public var bootTime: Instant
-    public var now: Instant
-
-    public init(bootTime: Instant, now: Instant) {
-        self.bootTime = bootTime
-        self.now = now
-    }
-
-    public mutating func readChannel(_ channel: UInt32) -> Float { .nan }
-    public mutating func configParameter(_ key: UInt32) -> Float { .nan }
-    public func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
-}
-
-/// What the risk module reads on the node: the monitor's channels (by `Channel` number: 0 stage,
-/// 1-3 pore pressure shallow to deep, 4-5 tilt x and y, 6 soil moisture, 7 temperature, 8 battery;
-/// NaN when absent or faulty) and the node's clock.
-struct MonitorGuestEnvironment: GuestEnvironment {
     let monitor: SensorMonitor
     let now: Instant
     let bootTime: Instant
 
-    mutating func readChannel(_ channel: UInt32) -> Float {
+    public mutating func readChannel(_ channel: UInt32) -> Float {
         guard channel < UInt32(Channel.count) else { return .nan }
         let c = Channel(index: Int(channel))
         guard !monitor.isFaulty(c), let newest = monitor.newest(c) else { return .nan }
         return newest.value
     }
-    mutating func configParameter(_ key: UInt32) -> Float { .nan }
-    func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
+    public mutating func configParameter(_ key: UInt32) -> Float {
+        GuestParameter(rawValue: key).map { monitor.config.value(of: $0) } ?? .nan
+    }
+    public func milliseconds() -> Int64 { Int64(bitPattern: now.since(bootTime).microseconds / 1_000) }
 }
 
 /// The node's slot: one per node, at a fixed address.
@@ -54,7 +42,7 @@ public enum SlotState {
 ///   block, 2.04 once verified and active; 4.13 + Size1 too large, 4.08 out of order, 4.01 not
 ///   validly signed, 4.03 unknown key, 4.09 version not newer, 4.00 + reason otherwise.
 /// - `POST /slot/rollback`: back to the previous module (or to the built-in rule).
-/// - `POST /slot/run`: one call of the module now; its level, or 5.00 and the fault.
+/// - `POST /slot/run` is in `LeveeResources`: the module it calls reads the monitor.
 public struct SlotResources: ResourceTable {
     /// The node's one slot, in static storage of its own (`SlotState`, counted by the budget):
     /// kept out of the resources so that the service stays small (the self-test builds one on the
@@ -63,7 +51,6 @@ public struct SlotResources: ResourceTable {
         unsafeAddress { UnsafePointer(SlotState.manager) }
         nonmutating unsafeMutableAddress { SlotState.manager }
     }
-    public var bootTime: Instant = .zero
     /// Who sends the upload in progress: a block from anyone else is out of order.
     var uploadSource: Endpoint?
 
@@ -74,9 +61,8 @@ public struct SlotResources: ResourceTable {
         case state
         case image
         case rollback
-        case run
 
-        public static let last = Resource.run
+        public static let last = Resource.rollback
     }
 
     public var resourceCount: Int { Resource.last.rawValue + 1 }
@@ -92,8 +78,6 @@ public struct SlotResources: ResourceTable {
                                       maxBody: UInt32(truncatingIfNeeded: slots.layout.maximumEnvelope))
         case .rollback:
             return ResourceDescriptor("/slot/rollback", methods: .post, rt: "levee.slot.rollback", formats: text)
-        case .run:
-            return ResourceDescriptor("/slot/run", methods: .post, rt: "levee.slot.run", formats: text)
         case nil:
             return .absent
         }
@@ -113,20 +97,6 @@ public struct SlotResources: ResourceTable {
             }
             writeState(into: &response)
             return .respond(.changed)
-        case .run:
-            var environment = NodeGuestEnvironment(bootTime: bootTime, now: request.now)
-            switch slots.assess(&environment, now: request.now) {
-            case .level(let level):
-                response.payload("level ")
-                response.payload(decimal: level)
-                return .respond(.content)
-            case .noModule:
-                response.payload("no module")
-                return .respond(.serviceUnavailable)
-            case .fault(_, let rolledBack):
-                response.payload(rolledBack ? "fault; rolled back" : "fault")
-                return .respond(.internalServerError)
-            }
         case nil:
             return .respond(.notFound)
         }

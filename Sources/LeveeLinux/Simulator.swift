@@ -6,13 +6,15 @@ import LeveeApp
 ///
 /// - Rain drives river flow through a linear reservoir (storage S, outflow S/k, a runoff share
 ///   of the rain in); with a replay, the recorded flow is used instead.
-/// - Flow drives the stage through the rating curve Q = a·(h − h0)^b, inverted.
+/// - Flow drives the stage through the rating curve Q = a·(h − h0)^b, inverted (the node's
+///   `RatingCurve.gauge`, the one its configuration turns stage back into flow with).
 /// - Each piezometer sees a share of the river head above the land-side water table, reached with
 ///   a first-order lag that grows with depth; its pressure is γw × (head − elevation).
 /// - Pore pressure above a critical value makes the levee creep: tilt grows at a rate rising with
 ///   the excess, and never recovers.
 /// - Soil moisture follows rain and seepage, temperature a daily cycle, the battery a solar cycle.
-/// - Every reading gets Gaussian noise; scenario faults then replace or distort it.
+/// - A tipping-bucket gauge counts the rain in 0.2 mm tips; a reading is the tips since the last.
+/// - Every other reading gets Gaussian noise; scenario faults then replace or distort it.
 ///
 /// Time is field time (`AppConfig.fieldSeconds`): `read(_:at:)` advances the physics in steps of
 /// at most one minute to the requested time, so the model runs the same however fast the node's
@@ -26,14 +28,15 @@ public struct LeveeSimulator: SensorDriver {
     static let catchmentKm2 = 1896.0
     static let runoffShare = 0.6
     static let reservoirHours = 30.0
-    static let rating = (a: 30.0, b: 1.6, h0: 0.2)
+    static let rating = (a: Double(RatingCurve.gauge.a), b: Double(RatingCurve.gauge.b), h0: Double(RatingCurve.gauge.h0))
+    static let bucketMM = Double(ADCStubDriver.calibration(.rainfall).gain)
     static let landSideHead = 1.0                              // m above datum
     static let piezometers: [(elevation: Double, fraction: Double, lagHours: Double)] = [
         (0.5, 0.6, 4), (-1.0, 0.45, 8), (-2.5, 0.3, 16),      // deeper: less share, slower
     ]
     static let waterUnitWeight = 9.81                          // kPa per m of head
     static let creep = (criticalKPa: 25.0, coefficient: 0.002, exponent: 1.5)   // deg/h
-    static let noise: [Double] = [0.004, 0.08, 0.08, 0.08, 0.0008, 0.0008, 0.15, 0.05, 0.004]
+    static let noise: [Double] = [0.004, 0.08, 0.08, 0.08, 0.0008, 0.0008, 0.15, 0.05, 0.004, 0]
 
     // State.
     public private(set) var time: Double = 0                   // field seconds
@@ -43,6 +46,8 @@ public struct LeveeSimulator: SensorDriver {
     public private(set) var heads: [Double]                    // piezometric heads (m)
     public private(set) var tilt: Double = 0                   // creep (deg)
     public private(set) var moisture: Double = 25              // % vol
+    public private(set) var rainTotal: Double = 0              // mm fallen since the start
+    var tipsRead = 0                                           // the gauge's tips already reported
     var random: SplitMix64
     var stuckValues: [Int: Float] = [:]
     var spikesDone: Set<Int> = []
@@ -69,7 +74,10 @@ public struct LeveeSimulator: SensorDriver {
     public mutating func read(_ channel: Channel, at fieldSeconds: UInt32) -> Float? {
         advance(to: Double(fieldSeconds))
         let clean = trueValue(channel)
-        var value = Float(clean + LeveeSimulator.noise[channel.index] * random.gaussian())
+        // The gauge counts whole tips: no noise (and no draw, so the other channels' noise is the
+        // same with or without it).
+        var value = channel == .rainfall ? Float(clean) : Float(clean + LeveeSimulator.noise[channel.index] * random.gaussian())
+
         let hours = Double(fieldSeconds) / 3600
         for (k, fault) in scenario.faults.enumerated() where Channel(named: fault.channel) == channel {
             guard hours >= fault.start else { continue }
@@ -90,6 +98,8 @@ public struct LeveeSimulator: SensorDriver {
                 break
             }
         }
+        // A read counter starts again (a dropped-out read leaves the tips for the next one).
+        if channel == .rainfall { tipsRead = tips }
         return value
     }
 
@@ -107,8 +117,12 @@ public struct LeveeSimulator: SensorDriver {
         case .battery:
             let sun = max(sin(2 * Double.pi * (time / 86400 - 0.25)), 0)
             return 3.85 + 0.12 * sun
+        case .rainfall: return Double(tips - tipsRead) * LeveeSimulator.bucketMM
         }
     }
+
+    /// The gauge's tips so far.
+    var tips: Int { Int((rainTotal / LeveeSimulator.bucketMM + 1e-9).rounded(.down)) }
 
     /// Steps the physics forward to field time `target` (never backwards).
     public mutating func advance(to target: Double) {
@@ -123,6 +137,7 @@ public struct LeveeSimulator: SensorDriver {
         let hours = time / 3600
         let dtHours = dt / 3600
         let rain = rainfall(atHours: hours)
+        rainTotal += rain * dtHours
         if let replay {
             flow = replay.flow(atSeconds: time)
         } else {

@@ -29,6 +29,8 @@ public enum SocketError: Error, CustomStringConvertible {
 public struct UDPSocket: ~Copyable {
     public let descriptor: Int32
     public let isIPv6: Bool
+    /// The socket receive buffer the node asks for.
+    static let receiveBufferBytes: Int32 = 1 << 20
     let incoming: DatagramBatch
     let outgoing: DatagramBatch
 
@@ -71,6 +73,11 @@ public struct UDPSocket: ~Copyable {
             close(fd)
             throw .system("bind \(address) port \(port)", code)
         }
+        // A burst of 256 clients' requests overflowed the default 208 KiB receive buffer (each
+        // queued datagram costs a socket buffer of ~1 KiB) and cost retransmissions: ask for
+        // room for about a thousand. The kernel caps it at net.core.rmem_max, which is fine.
+        var receiveBuffer: Int32 = Self.receiveBufferBytes
+        _ = setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &receiveBuffer, socklen_t(MemoryLayout<Int32>.size))
         descriptor = fd
         isIPv6 = family == AF_INET6
         incoming = DatagramBatch()

@@ -52,16 +52,27 @@ public enum GuestImport: UInt32, Sendable {
     }
 }
 
-/// The value types of the guest API's signatures, overlapping: [i32 f32] [i64] [i32 i32].
+/// The value types of the guest API's signatures, overlapping: [i32 f32] [i64] [i32 i32] [f32 f32].
 enum GuestSignatures {
-    nonisolated(unsafe) static var types: (ValType, ValType, ValType, ValType, ValType) = (.i32, .f32, .i64, .i32, .i32)
+    nonisolated(unsafe) static var types: (ValType, ValType, ValType, ValType, ValType, ValType, ValType) =
+        (.i32, .f32, .i64, .i32, .i32, .f32, .f32)
 }
 
-/// The required entry point: `assess() -> i32`, the risk level (0 normal ... 3 danger).
+/// The module's entry points: `assess` is required, the others are called when a module has them.
 public enum GuestEntry {
+    /// `assess() -> i32`: the risk level (0 normal ... 3 danger); called at every sample.
     public static let assess: StaticString = "assess"
     public static let highestLevel: UInt32 = 3
+    /// `observe_day(f32 rainfall_mm, f32 flow_m3s)`: optional, called once per field day with the
+    /// day's aggregates (README, "Guest API").
+    public static let observeDay: StaticString = "observe_day"
 
+    /// The signature of `observe_day`: (f32, f32) -> ().
+    public static var observeDayType: FuncType {
+        withUnsafeMutablePointer(to: &GuestSignatures.types) { tuple in
+            FuncType(types: UnsafeRawPointer(tuple).assumingMemoryBound(to: ValType.self) + 5, paramCount: 2, resultCount: 0)
+        }
+    }
 }
 
 func equal(_ bytes: UnsafeRawBufferPointer, _ text: StaticString) -> Bool {

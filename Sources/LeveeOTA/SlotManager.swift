@@ -110,6 +110,15 @@ public enum SlotRun: Equatable, Sendable {
     case fault(Trap, rolledBack: Bool)
 }
 
+/// The result of calling an optional export (`SlotManager.callOptional`).
+public enum OptionalCall: Equatable, Sendable {
+    /// No module runs, or it has no such export (of that signature): nothing was called.
+    case absent
+    case returned
+    /// It trapped or ran out of fuel (counted; `rolledBack` when that was one too many).
+    case fault(Trap, rolledBack: Bool)
+}
+
 /// The module slots, their journal and the running instance (README, "Slots and push").
 ///
 /// States: no module (the app's built-in rule decides) or running the active slot's module.
@@ -396,18 +405,22 @@ public struct SlotManager<Flash: FlashDevice> {
 
     // MARK: - Running
 
-    /// One call of `assess`, counted; no fault bookkeeping.
-    mutating func call<E: GuestEnvironment>(_ environment: inout E) -> SlotRun {
-        guard let instance, let entry else { return .noModule }
+    /// One call of `function` with `arguments` (raw slot values), counted: its first result
+    /// (0 when it has none), or the trap. The one path every call of the module takes; no fault
+    /// bookkeeping (`countFault`).
+    mutating func invoke<E: GuestEnvironment>(_ function: FunctionHandle, arguments: UnsafeBufferPointer<UInt64>,
+                                              _ environment: inout E) -> (result: UInt64, trap: Trap?) {
+        guard let instance else { return (0, .hostError) }
         var fuel = Fuel(SlotLimits.fuelPerCall)
         var result: UInt64 = 0
         var newOutput = output
         newOutput.published = false
+        let resultCount = min(Int(function.type.resultCount), 1)
         let outcome: Trap? = Self.withHost(&environment, &newOutput) { host in
             do throws(Trap) {
                 try withUnsafeMutablePointer(to: &result) { r throws(Trap) in
-                    try instance.invoke(entry, arguments: UnsafeBufferPointer(start: nil, count: 0),
-                                        results: UnsafeMutableBufferPointer(start: r, count: 1), fuel: &fuel, host: &host)
+                    try instance.invoke(function, arguments: arguments,
+                                        results: UnsafeMutableBufferPointer(start: r, count: resultCount), fuel: &fuel, host: &host)
                 }
                 return nil
             } catch {
@@ -417,7 +430,14 @@ public struct SlotManager<Flash: FlashDevice> {
         statistics.calls &+= 1
         statistics.fuelUsed &+= UInt64(bitPattern: max(0, SlotLimits.fuelPerCall - fuel.remaining))
         output = newOutput
-        if let outcome { return .fault(outcome, rolledBack: false) }
+        return (result, outcome)
+    }
+
+    /// One call of `assess`, counted; no fault bookkeeping.
+    mutating func call<E: GuestEnvironment>(_ environment: inout E) -> SlotRun {
+        guard let entry else { return .noModule }
+        let (result, trap) = invoke(entry, arguments: UnsafeBufferPointer(start: nil, count: 0), &environment)
+        if let trap { return .fault(trap, rolledBack: false) }
         let level = UInt32(truncatingIfNeeded: result)
         guard level <= GuestEntry.highestLevel else { return .fault(.hostError, rolledBack: false) }
         return .level(level)
@@ -428,15 +448,31 @@ public struct SlotManager<Flash: FlashDevice> {
     public mutating func assess<E: GuestEnvironment>(_ environment: inout E, now: Instant) -> SlotRun {
         let run = call(&environment)
         guard case .fault(let trap, _) = run else { return run }
+        return .fault(trap, rolledBack: countFault(trap, now: now))
+    }
+
+    /// Calls the running module's optional export `name` when it has one of signature `type`
+    /// (no result), with `arguments` (raw slot values); faults count as in `assess`.
+    public mutating func callOptional<E: GuestEnvironment>(_ name: StaticString, type: FuncType, arguments: UnsafeBufferPointer<UInt64>,
+                                                           _ environment: inout E, now: Instant) -> OptionalCall {
+        guard let instance, case .function(let function)? = instance.export(named: name),
+              function.type.matches(type), type.resultCount == 0, arguments.count == Int(type.paramCount) else { return .absent }
+        guard let trap = invoke(function, arguments: arguments, &environment).trap else { return .returned }
+        return .fault(trap, rolledBack: countFault(trap, now: now))
+    }
+
+    /// Counts a trap or fuel exhaustion; true when it was the `faultLimit`-th within the window
+    /// and the module was rolled back.
+    mutating func countFault(_ trap: Trap, now: Instant) -> Bool {
         if trap == .fuelExhausted { statistics.fuelExhausted &+= 1 } else { statistics.traps &+= 1 }
         if statistics.faultsInWindow == 0 || now.since(statistics.windowStart) > SlotLimits.faultWindow {
             statistics.windowStart = now
             statistics.faultsInWindow = 0
         }
         statistics.faultsInWindow &+= 1
-        guard statistics.faultsInWindow >= SlotLimits.faultLimit else { return run }
+        guard statistics.faultsInWindow >= SlotLimits.faultLimit else { return false }
         _ = rollBack(reason: .faults)
-        return .fault(trap, rolledBack: true)
+        return true
     }
 
     /// Leaves the active module for the fallback (or for no module, when there is none): one

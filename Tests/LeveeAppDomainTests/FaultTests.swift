@@ -116,7 +116,7 @@ final class FaultTests: XCTestCase {
             }
         }
         var driver = Broken()
-        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: 9 * 8)
+        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: Channel.count * 8)
         defer { storage.deallocate() }
         var monitor = SensorMonitor(historyStorage: storage)
         for minute in 0..<10 { monitor.sampleDue(from: &driver, at: UInt32(minute) * 600) }

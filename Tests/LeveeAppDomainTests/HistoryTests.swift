@@ -71,7 +71,7 @@ final class ConfigTests: XCTestCase {
         var base = AppConfig()
         base.timeCompression = 3600
         XCTAssertEqual(try bytes.withUnsafeBytes { try AppConfig(record: $0, base: base) }, config)
-        XCTAssertThrowsError(try [UInt8](repeating: 0xFF, count: 100).withUnsafeBytes { try AppConfig(record: $0) }) {
+        XCTAssertThrowsError(try [UInt8](repeating: 0xFF, count: AppConfig.recordSize).withUnsafeBytes { try AppConfig(record: $0) }) {
             XCTAssertEqual($0 as? ConfigError, .notARecord, "erased flash")
         }
         XCTAssertThrowsError(try bytes.prefix(50).withUnsafeBytes { try AppConfig(record: UnsafeRawBufferPointer($0)) }) {
@@ -102,7 +102,7 @@ final class ConfigTests: XCTestCase {
         XCTAssertEqual(config.instant(atFieldSeconds: 7201), Instant(microseconds: 2_000_278), "never before it is due")
         XCTAssertEqual(config.fieldSeconds(at: config.instant(atFieldSeconds: 7201)), 7201)
         XCTAssertEqual(config.taskPeriod(of: .stage), .microseconds(16_666), "60 s of field time at ×3600")
-        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: 9 * 4)
+        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: Channel.count * 4)
         defer { storage.deallocate() }
         var monitor = SensorMonitor(historyStorage: storage)
         var adc = ADCStubDriver()

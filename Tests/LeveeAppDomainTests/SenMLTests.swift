@@ -187,7 +187,7 @@ final class SenMLTests: XCTestCase {
     }
 
     func testRiskPackAndTextAndFaultRecords() throws {
-        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: 9 * 16)
+        let storage = UnsafeMutableBufferPointer<HistorySample>.allocate(capacity: Channel.count * 16)
         defer { storage.deallocate() }
         var monitor = SensorMonitor(historyStorage: storage)
         struct Gone: SensorDriver { func read(_ c: Channel, at: UInt32) -> Float? { c == .tiltX ? nil : 1.0 } }

@@ -93,10 +93,10 @@ final class FixtureTests: XCTestCase {
         XCTAssertEqual(try m.call("dense", [10]).map { Float(bitPattern: UInt32($0)) }, [-2.18467927])
     }
 
-    /// The default risk module (fixtures/risk-module, built by `make risk-module`) over 3,650
+    /// The default risk module's forecast (build/risk-module/risk-module-forecast.wasm, no imports) over 3,650
     /// synthetic days: the FNV-1a hash of every forecast's bits equals wasmtime's.
     func testRiskModuleMatchesWasmtime() throws {
-        let path = Self.root.appendingPathComponent("build/risk-module/risk-module.wasm")
+        let path = Self.root.appendingPathComponent("build/risk-module/risk-module-forecast.wasm")
         guard let data = try? Data(contentsOf: path) else { throw XCTSkip("run make risk-module first") }
         let m = try Loaded([UInt8](data), arenaBytes: 16 * 1024, limits: Self.slotLimits)
         var seed: UInt32 = 1

@@ -1,11 +1,14 @@
 #!/usr/bin/env python3
 """The built risk module against the numpy model (make model-test, part of make test).
 
-Runs build/risk-module/risk-module.wasm under wasmtime over the held-out decade (1990-1999, after
-the warm-up days) and checks that its forecasts match the float32 forecasts of
-tools/model/flood_model.py for the committed weights, and so reproduce the same recall and precision
-against persistence. Also: the exports and the absence of imports, a memory of a few hundred bytes,
-missing and impossible inputs, and (when wasmkit is given) that WasmKit runs the standard-page build.
+Runs build/risk-module/risk-module.wasm (the slot module: assess on the guest API, observe_day,
+forecast_flow) under wasmtime over the held-out decade (1990-1999, after the warm-up days), its
+guest-API imports bound to stubs that trap, and checks that its forecasts match the float32
+forecasts of tools/model/flood_model.py for the committed weights, and so reproduce the same recall
+and precision against persistence: observe_day and forecast_flow never call an import. Also: the
+forecast-only build (risk-module-forecast.wasm) has no imports and the same forecasts, the exports,
+a memory of a few hundred bytes, missing and impossible inputs, and (when wasmkit is given) that
+WasmKit runs the standard-page forecast-only build.
 Skips, with a message, when ../shared/ (the NRFA series) is absent; the edge-case checks still run.
 """
 
@@ -35,12 +38,24 @@ def check(condition, message):
         failures.append(message)
 
 
+GUEST_API = {"read_channel", "now", "publish", "log", "config"}
+
+
 class Guest:
-    """One fresh instance of the module under wasmtime."""
+    """One fresh instance of the module under wasmtime; every import (the guest API) is a stub that
+    records the call and traps."""
 
     def __init__(self, module, engine):
         self.store = wasmtime.Store(engine)
-        self.instance = wasmtime.Instance(self.store, module, [])
+        self.imports_called = []
+
+        def stub(name):
+            def trap(*args):
+                self.imports_called.append(name)
+                raise RuntimeError(f"import {name} called")
+            return trap
+        stubs = [wasmtime.Func(self.store, i.type, stub(i.name)) for i in module.imports]
+        self.instance = wasmtime.Instance(self.store, module, stubs)
         exports = self.instance.exports(self.store)
         self._observe = exports["observe_day"]
         self._forecast = exports["forecast_flow"]
@@ -58,10 +73,21 @@ def same_float32(a, b):
     return abs(a - b) <= RELATIVE_TOLERANCE * max(abs(a), abs(b))
 
 
-def check_interface(module, engine, wasm_path):
-    print("interface:")
+def check_slot_interface(module):
+    print("slot module interface:")
+    imports = [(i.module, i.name) for i in module.imports]
+    check(imports and all(m == "levee" and n in GUEST_API for m, n in imports),
+          f"imports only the guest API ({', '.join(n for _, n in imports)})")
+    assess = {e.name: e.type for e in module.exports}.get("assess")
+    check(isinstance(assess, wasmtime.FuncType) and not assess.params
+          and [str(r) for r in assess.results] == ["i32"], "exports assess() -> i32")
+
+
+def check_interface(module, engine, wasm_path, imports_allowed=False):
+    print(f"interface of {os.path.basename(wasm_path)}:")
     imports = list(module.imports)
-    check(not imports, f"no imports ({len(imports)} found)")
+    if not imports_allowed:
+        check(not imports, f"no imports ({len(imports)} found)")
     exports = {e.name: e.type for e in module.exports}
     observe, forecast = exports.get("observe_day"), exports.get("forecast_flow")
     check(isinstance(observe, wasmtime.FuncType)
@@ -97,6 +123,7 @@ def check_edge_cases(module, engine, bias, weights):
             agree = False
             print(f"    after ({rain}, {flow}): guest {got}, numpy {want}")
     check(agree, f"{len(days)} days with NaN, negative, zero, infinite and subnormal inputs match numpy")
+    check(not guest.imports_called, f"no import called ({guest.imports_called[:3]})")
 
 
 def check_held_out(module, engine, series, bias, weights):
@@ -116,6 +143,7 @@ def check_held_out(module, engine, series, bias, weights):
             worst = max(worst, abs(float(got) - float(want)) / abs(float(want)))
     check(mismatches == 0, f"{len(rows)} guest forecasts equal numpy's float32 forecasts "
           f"(largest relative difference {worst:.2e}, tolerance {RELATIVE_TOLERANCE:.0e})")
+    check(not guest.imports_called, f"no import called over the decade ({guest.imports_called[:3]})")
     guest_model, persistence, count = flood_model.evaluate_rows(rows)
     numpy_model, _, _ = flood_model.evaluate_rows(expected)
     flood_model.print_table("  guest module", guest_model, persistence, count)
@@ -142,7 +170,8 @@ def check_wasmkit(wasmkit, wasm_path):
 
 def main():
     parser = argparse.ArgumentParser()
-    parser.add_argument("--wasm", required=True, help="the module with 1-byte pages")
+    parser.add_argument("--wasm", required=True, help="the slot module (guest-API imports), 1-byte pages")
+    parser.add_argument("--wasm-forecast", help="the forecast alone (no imports), 1-byte pages")
     parser.add_argument("--wasm-standard-pages", help="the same module with 64 KiB pages, for wasmkit")
     parser.add_argument("--wasmkit", help="path of the wasmkit executable")
     parser.add_argument("--data", default=os.environ.get("NRFA_DATA", flood_model.DEFAULT_DATA))
@@ -155,8 +184,13 @@ def main():
     module = wasmtime.Module.from_file(engine, args.wasm)
     bias, weights = flood_model.read_weights_swift(args.weights)
 
-    check_interface(module, engine, args.wasm)
+    check_slot_interface(module)
+    check_interface(module, engine, args.wasm, imports_allowed=True)
     check_edge_cases(module, engine, bias, weights)
+    if args.wasm_forecast:
+        forecast_only = wasmtime.Module.from_file(engine, args.wasm_forecast)
+        check_interface(forecast_only, engine, args.wasm_forecast)
+        check_edge_cases(forecast_only, engine, bias, weights)
     if os.path.isdir(args.data):
         check_held_out(module, engine, flood_model.Series(args.data), bias, weights)
     else:
