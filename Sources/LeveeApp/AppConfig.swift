@@ -42,6 +42,9 @@ public struct AppConfig: Equatable, Sendable {
     /// The flow (m³/s) above which the river floods at the gauge: the threshold the default risk
     /// module's forecast is judged against (NRFA 55002's, 216.074 m³/s).
     public var floodFlow: Float
+    /// The longest an observer of a resource that has not changed waits for a notification (node
+    /// seconds, RFC 7641 §4.3.1: a fresh one before Max-Age runs out); the CoAP server's setting.
+    public var observeMaxIntervalSeconds: UInt32
 
     /// The window rates are fitted over (field seconds).
     public var rateWindowSeconds: UInt32
@@ -71,6 +74,7 @@ public struct AppConfig: Equatable, Sendable {
         tiltRate = RiskThresholds(watch: 0.1, warning: 0.3, danger: 1.0)
         rating = .gauge
         floodFlow = 216.074
+        observeMaxIntervalSeconds = 60
         rateWindowSeconds = 3600
         driftWindowSeconds = 600
         clearHoldSeconds = 1800
@@ -83,7 +87,7 @@ public struct AppConfig: Equatable, Sendable {
     public static func == (a: AppConfig, b: AppConfig) -> Bool {
         for i in 0..<Channel.count where a.periods[i] != b.periods[i] { return false }
         return a.stage == b.stage && a.porePressureRise == b.porePressureRise && a.tiltRate == b.tiltRate
-            && a.rating == b.rating && a.floodFlow == b.floodFlow
+            && a.rating == b.rating && a.floodFlow == b.floodFlow && a.observeMaxIntervalSeconds == b.observeMaxIntervalSeconds
             && a.rateWindowSeconds == b.rateWindowSeconds && a.driftWindowSeconds == b.driftWindowSeconds &&
             a.clearHoldSeconds == b.clearHoldSeconds && a.raiseHoldSeconds == b.raiseHoldSeconds && a.recoverySamples == b.recoverySamples
             && a.missingLimit == b.missingLimit && a.timeCompression == b.timeCompression

@@ -5,6 +5,7 @@ import LeveeNet
 public enum ConfigField: UInt8, Sendable {
     case periods, stageThresholds, porePressureThresholds, tiltThresholds
     case rateWindow, driftWindow, holds, recoverySamples, missingLimit
+    case floodFlow, rating, observeInterval
 }
 
 public enum ConfigError: Error, Equatable, Sendable {
@@ -24,8 +25,8 @@ public enum ConfigError: Error, Equatable, Sendable {
 extension AppConfig {
     /// 2: the rain gauge's period (10 channels).
     public static let recordVersion: UInt8 = 2
-    /// 4 + 1 + 1 + 10×4 + 9×4 + 4×4 + 2×2 + 2 bytes.
-    public static let recordSize = 104
+    /// 4 + 1 + 1 + 10×4 + 9×4 + 4×4 + 2×2 + 4 + 3×4 + 4 + 2 bytes.
+    public static let recordSize = 124
 
     /// The first unacceptable field, nil when the configuration may be used.
     public func invalidField() -> ConfigField? {
@@ -41,6 +42,9 @@ extension AppConfig {
         guard raiseHoldSeconds <= 86_400, clearHoldSeconds <= 86_400 else { return .holds }
         guard recoverySamples >= 1, recoverySamples <= 1000 else { return .recoverySamples }
         guard missingLimit >= 1, missingLimit <= 1000 else { return .missingLimit }
+        guard floodFlow.isFinite, floodFlow > 0 else { return .floodFlow }
+        guard rating.a.isFinite, rating.a > 0, rating.b.isFinite, rating.b > 0, rating.h0.isFinite else { return .rating }
+        guard observeMaxIntervalSeconds >= 1, observeMaxIntervalSeconds <= 86_400 else { return .observeInterval }
         return nil
     }
 
@@ -62,6 +66,11 @@ extension AppConfig {
         writer.appendBigEndian(clearHoldSeconds)
         writer.appendBigEndian(recoverySamples)
         writer.appendBigEndian(missingLimit)
+        writer.appendBigEndian(floodFlow.bitPattern)
+        writer.appendBigEndian(rating.a.bitPattern)
+        writer.appendBigEndian(rating.b.bitPattern)
+        writer.appendBigEndian(rating.h0.bitPattern)
+        writer.appendBigEndian(observeMaxIntervalSeconds)
         guard !writer.overflowed else { return }
         var checksum = InternetChecksum()
         checksum.add(UnsafeRawBufferPointer(rebasing: writer.written[start...]))
@@ -94,6 +103,11 @@ extension AppConfig {
         config.clearHoldSeconds = reader.readBigEndianU32() ?? 0
         config.recoverySamples = reader.readBigEndianU16() ?? 0
         config.missingLimit = reader.readBigEndianU16() ?? 0
+        config.floodFlow = Float(bitPattern: reader.readBigEndianU32() ?? 0)
+        config.rating = RatingCurve(a: Float(bitPattern: reader.readBigEndianU32() ?? 0),
+                                    b: Float(bitPattern: reader.readBigEndianU32() ?? 0),
+                                    h0: Float(bitPattern: reader.readBigEndianU32() ?? 0))
+        config.observeMaxIntervalSeconds = reader.readBigEndianU32() ?? 0
         if let field = config.invalidField() { throw .invalid(field) }
         self = config
     }

@@ -19,13 +19,15 @@ public enum ConfigCBOR {
             guard let key = ConfigKey.at(k) else { continue }
             writer.appendCBOR(text: key.name)
             switch key.value(in: config) {
-            case .thresholds(let t):
+            case .triple(let x, let y, let z):
                 writer.appendCBORArrayHeader(count: 3)
-                writer.appendCBOR(float: t.watch)
-                writer.appendCBOR(float: t.warning)
-                writer.appendCBOR(float: t.danger)
+                writer.appendCBOR(float: x)
+                writer.appendCBOR(float: y)
+                writer.appendCBOR(float: z)
             case .integer(let n):
                 writer.appendCBOR(unsigned: UInt64(widening: n))
+            case .number(let x):
+                writer.appendCBOR(float: x)
             }
         }
     }
@@ -64,15 +66,19 @@ public enum ConfigCBOR {
             return true
         }
         guard let key = ConfigKey.named(name) else { return false }
-        if key.takesThresholds {
+        switch key.kind {
+        case .triple:
             guard try reader.readArrayCount() == 3 else { return false }
-            let watch = try readNumber(&reader)
-            let warning = try readNumber(&reader)
-            let danger = try readNumber(&reader)
-            return key.set(.thresholds(RiskThresholds(watch: watch, warning: warning, danger: danger)), in: &c)
+            let x = try readNumber(&reader)
+            let y = try readNumber(&reader)
+            let z = try readNumber(&reader)
+            return key.set(.triple(x, y, z), in: &c)
+        case .integer:
+            guard let n = UInt32(narrowing: try reader.readUnsigned()) else { return false }
+            return key.set(.integer(n), in: &c)
+        case .number:
+            return key.set(.number(try readNumber(&reader)), in: &c)
         }
-        guard let n = UInt32(narrowing: try reader.readUnsigned()) else { return false }
-        return key.set(.integer(n), in: &c)
     }
 
     /// A number as a Float: an integer (major type 0 or 1, below 2^31) or a half, single or double

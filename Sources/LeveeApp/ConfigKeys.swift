@@ -4,14 +4,21 @@ import LeveeBase
 /// `/config` speaks (`key=value` text, the CBOR map): one name, one kind and one setter per key.
 public enum ConfigKey: UInt8, Sendable {
     case stage, porePressureRise, tiltRate, rateWindow, driftWindow, raiseHold, clearHold
-    case recoverySamples, missingLimit
+    case recoverySamples, missingLimit, floodFlow, rating, observeMaxInterval
 
-    public static let count = 9
+    public static let count = 12
 
-    /// A key's value: three thresholds (watch, warning, danger) or a whole number.
+    /// A key's value: three numbers (thresholds watch, warning, danger; a rating curve's a, b, h0),
+    /// a whole number, or one number.
     public enum Value: Equatable, Sendable {
-        case thresholds(RiskThresholds)
+        case triple(Float, Float, Float)
         case integer(UInt32)
+        case number(Float)
+    }
+
+    /// The kind of value a key takes, which tells a format how to read it.
+    public enum Kind: Sendable {
+        case triple, integer, number
     }
 
     /// The key at `index` (0 ..< count).
@@ -37,22 +44,28 @@ public enum ConfigKey: UInt8, Sendable {
         case .clearHold: return "clear-hold"
         case .recoverySamples: return "recovery-samples"
         case .missingLimit: return "missing-limit"
+        case .floodFlow: return "flood-flow"
+        case .rating: return "rating"
+        case .observeMaxInterval: return "observe-max-interval"
         }
     }
 
-    /// Whether the key holds thresholds (else a whole number).
-    var takesThresholds: Bool {
+    public var kind: Kind {
         switch self {
-        case .stage, .porePressureRise, .tiltRate: return true
-        default: return false
+        case .stage, .porePressureRise, .tiltRate, .rating: return .triple
+        case .floodFlow: return .number
+        default: return .integer
         }
     }
 
     public func value(in c: AppConfig) -> Value {
         switch self {
-        case .stage: return .thresholds(c.stage)
-        case .porePressureRise: return .thresholds(c.porePressureRise)
-        case .tiltRate: return .thresholds(c.tiltRate)
+        case .stage: return Self.triple(c.stage)
+        case .porePressureRise: return Self.triple(c.porePressureRise)
+        case .tiltRate: return Self.triple(c.tiltRate)
+        case .rating: return .triple(c.rating.a, c.rating.b, c.rating.h0)
+        case .floodFlow: return .number(c.floodFlow)
+        case .observeMaxInterval: return .integer(c.observeMaxIntervalSeconds)
         case .rateWindow: return .integer(c.rateWindowSeconds)
         case .driftWindow: return .integer(c.driftWindowSeconds)
         case .raiseHold: return .integer(c.raiseHoldSeconds)
@@ -67,9 +80,12 @@ public enum ConfigKey: UInt8, Sendable {
     /// (`AppConfig.invalidField`).
     public func set(_ value: Value, in c: inout AppConfig) -> Bool {
         switch (self, value) {
-        case (.stage, .thresholds(let t)): c.stage = t
-        case (.porePressureRise, .thresholds(let t)): c.porePressureRise = t
-        case (.tiltRate, .thresholds(let t)): c.tiltRate = t
+        case (.stage, .triple(let x, let y, let z)): c.stage = RiskThresholds(watch: x, warning: y, danger: z)
+        case (.porePressureRise, .triple(let x, let y, let z)): c.porePressureRise = RiskThresholds(watch: x, warning: y, danger: z)
+        case (.tiltRate, .triple(let x, let y, let z)): c.tiltRate = RiskThresholds(watch: x, warning: y, danger: z)
+        case (.rating, .triple(let x, let y, let z)): c.rating = RatingCurve(a: x, b: y, h0: z)
+        case (.floodFlow, .number(let x)): c.floodFlow = x
+        case (.observeMaxInterval, .integer(let n)): c.observeMaxIntervalSeconds = n
         case (.rateWindow, .integer(let n)): c.rateWindowSeconds = n
         case (.driftWindow, .integer(let n)): c.driftWindowSeconds = n
         case (.raiseHold, .integer(let n)): c.raiseHoldSeconds = n
@@ -84,6 +100,8 @@ public enum ConfigKey: UInt8, Sendable {
         }
         return true
     }
+
+    static func triple(_ t: RiskThresholds) -> Value { .triple(t.watch, t.warning, t.danger) }
 }
 
 extension Channel {

@@ -40,14 +40,16 @@ public enum ConfigText {
             w.append(key.name)
             w.append(UInt8(ascii: "="))
             switch key.value(in: config) {
-            case .thresholds(let t):
-                w.appendDecimal(t.watch)
+            case .triple(let x, let y, let z):
+                w.appendDecimal(x)
                 w.append(UInt8(ascii: ","))
-                w.appendDecimal(t.warning)
+                w.appendDecimal(y)
                 w.append(UInt8(ascii: ","))
-                w.appendDecimal(t.danger)
+                w.appendDecimal(z)
             case .integer(let n):
                 w.appendDecimal(UInt64(widening: n))
+            case .number(let x):
+                w.appendDecimal(x)
             }
             w.append(UInt8(ascii: "\n"))
         }
@@ -65,6 +67,9 @@ public enum ConfigText {
         case .holds: return "raise-hold, clear-hold (<= 86400 s)"
         case .recoverySamples: return "recovery-samples (1 ... 1000)"
         case .missingLimit: return "missing-limit (1 ... 1000)"
+        case .floodFlow: return "flood-flow (> 0 m3/s)"
+        case .rating: return "rating (a > 0, b > 0, h0 in m)"
+        case .observeInterval: return "observe-max-interval (1 ... 86400 s)"
         }
     }
 
@@ -85,16 +90,21 @@ public enum ConfigText {
             return true
         }
         guard let known = ConfigKey.named(key) else { return false }
-        if known.takesThresholds {
-            guard let t = thresholds(value) else { return false }
-            return known.set(.thresholds(t), in: &c)
+        switch known.kind {
+        case .triple:
+            guard let t = triple(value) else { return false }
+            return known.set(.triple(t.0, t.1, t.2), in: &c)
+        case .integer:
+            guard let n = DecimalText.unsigned(value) else { return false }
+            return known.set(.integer(n), in: &c)
+        case .number:
+            guard let x = DecimalText.float(value) else { return false }
+            return known.set(.number(x), in: &c)
         }
-        guard let n = DecimalText.unsigned(value) else { return false }
-        return known.set(.integer(n), in: &c)
     }
 
-    /// "w,wa,d": three numbers.
-    static func thresholds(_ text: UnsafeRawBufferPointer) -> RiskThresholds? {
+    /// "x,y,z": three numbers (thresholds watch, warning, danger; a rating curve's a, b, h0).
+    static func triple(_ text: UnsafeRawBufferPointer) -> (Float, Float, Float)? {
         var values: (Float, Float, Float) = (0, 0, 0)
         var index = 0
         var start = 0
@@ -111,7 +121,7 @@ public enum ConfigText {
             start = end + 1
         }
         guard index == 3 else { return nil }
-        return RiskThresholds(watch: values.0, warning: values.1, danger: values.2)
+        return values
     }
 
     static func trimmed(_ text: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {

@@ -12,4 +12,14 @@ extension CoAPServer where Resources == NodeResources {
     public init(bootTime: Instant, seed: UInt32 = 0x4C45_5645) {
         self.init(resources: NodeResources(bootTime: bootTime), seed: seed)
     }
+
+    /// The operator's observe setting (`/config`, kept with the application's configuration) in
+    /// the server's: taken before every batch of requests, so a change made by one request holds
+    /// from the next, and the stored one from the first.
+    @inline(__always)
+    public mutating func adoptObserveConfiguration() {
+        // Through stored properties only: `resources.levee` would copy the whole group.
+        let seconds = resources.groups.second.first.monitor.config.observeMaxIntervalSeconds
+        configuration.observeMaxInterval = .seconds(UInt64(widening: seconds))
+    }
 }

@@ -175,6 +175,7 @@ public enum NodeTasks: TaskSet {
         let now = context.now()
         context.lock(ReceiveQueue.self) { received in
             context.lock(Service.self) { service in
+                service.adoptObserveConfiguration()
                 context.lock(TransmitQueue.self) { transmit in
                     while received.consume({ datagram, source in
                         transmit.produce { buffer in

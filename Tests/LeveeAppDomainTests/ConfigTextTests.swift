@@ -31,6 +31,13 @@ final class ConfigTextTests: XCTestCase {
         XCTAssertEqual(apply(written(config), to: &back), .accepted)
         XCTAssertEqual(back, config, written(config))
         XCTAssertTrue(written(config).contains("\nstage=2.5,4,5\n"))
+        XCTAssertEqual(apply("flood-flow=180.5;rating=28,1.7,0.25;observe-max-interval=30", to: &config), .accepted)
+        XCTAssertEqual(config.floodFlow, 180.5)
+        XCTAssertEqual(config.rating, RatingCurve(a: 28, b: 1.7, h0: 0.25))
+        XCTAssertEqual(config.observeMaxIntervalSeconds, 30)
+        var again = AppConfig()
+        XCTAssertEqual(apply(written(config), to: &again), .accepted)
+        XCTAssertEqual(again, config, written(config))
     }
 
     func testBadChangesAreRefusedWhole() {
@@ -45,7 +52,11 @@ final class ConfigTextTests: XCTestCase {
                                 ("rate-window=99999999999", .malformed),
                                 ("tilt-rate=0,0.3,1", .invalid(.tiltThresholds)),
                                 ("stage=1e3,2,3", .malformed),
-                                ("stage=-,2,3", .malformed)] {
+                                ("stage=-,2,3", .malformed),
+                                ("flood-flow=0", .invalid(.floodFlow)),
+                                ("flood-flow=1,2", .malformed),
+                                ("rating=30,0,0.2", .invalid(.rating)),
+                                ("observe-max-interval=0", .invalid(.observeInterval))] {
             var config = original
             XCTAssertEqual(apply(text, to: &config), verdict, text)
             XCTAssertEqual(config, original, "\(text) left the configuration alone")
