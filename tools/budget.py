@@ -3,10 +3,11 @@
 
 Flash is broken down by module (each core module is its own object file, so the linker map says
 exactly where every byte comes from); RAM by named static buffer (the symbols of .data and .bss,
-demangled) plus the stack reserve the linker script sets. Exits 1 when either budget is exceeded.
+demangled) plus the stack reserve the linker script sets; the largest stack frames from the
+disassembly. Exits 1 when either budget is exceeded or a frame is over `FRAME_LIMIT`.
 A recorded baseline (boards/stm32f407/budget-baseline.txt), when present, is shown beside each total.
 """
-import argparse, os, re, subprocess, sys
+import argparse, os, re, shutil, subprocess, sys
 from collections import defaultdict
 
 LINKER_SCRIPT = "boards/stm32f407/stm32f407.ld"
@@ -107,6 +108,65 @@ def ram_symbols(elf, nm):
     return [(size, d) for (size, _), d in zip(syms, demangled)]
 
 
+# No function may reserve more stack than this in one frame: a third of the 24 KiB reserve. A
+# static built by a one-time initialiser through stack temporaries (36.9 KB for a NodeService
+# holding 100 observers) shows up here at build time instead of as a lock-up in QEMU.
+FRAME_LIMIT = 8192
+
+
+def stack_frames(elf, objdump, nm):
+    """Bytes each function reserves on the stack (its `sub sp` adjustments), largest first.
+
+    Read from the disassembly: Thumb-2 reserves a frame with `sub sp, #imm` / `sub.w sp, sp, #imm`,
+    or, past the immediate's range, `movw rN, #imm` then `sub sp, rN`. Pushed registers not counted.
+    """
+    import bisect
+    syms = []
+    out = subprocess.run([nm, "--print-size", "--defined-only", elf], capture_output=True, text=True, check=True).stdout
+    for line in out.splitlines():
+        p = line.split()
+        if len(p) == 4 and p[2] in "tTwW":
+            syms.append((int(p[0], 16) & ~1, int(p[1], 16), p[3]))
+    syms.sort()
+    starts = [s[0] for s in syms]
+    dis = subprocess.run([objdump, "-d", "--no-show-raw-insn", "--triple=thumbv7em-none-eabi", "--mcpu=cortex-m4", elf],
+                         capture_output=True, text=True, check=True).stdout
+    frames, regs, current = defaultdict(int), {}, None
+    for line in dis.splitlines():
+        m = re.match(r"^\s*([0-9a-f]+):\s+(.*)$", line)
+        if not m:
+            continue
+        address, ins = int(m.group(1), 16), m.group(2)
+        i = bisect.bisect_right(starts, address) - 1
+        if i < 0 or address >= syms[i][0] + max(syms[i][1], 2):
+            continue
+        name = syms[i][2]
+        if name != current:
+            current, regs = name, {}
+        m = re.search(r"\bmov[sw]?(?:\.w)?\s+(r\d+), #(0x[0-9a-f]+|\d+)", ins)
+        if m:
+            regs[m.group(1)] = int(m.group(2), 0)
+        m = re.search(r"\bmovt\s+(r\d+), #(0x[0-9a-f]+|\d+)", ins)
+        if m and m.group(1) in regs:
+            regs[m.group(1)] |= int(m.group(2), 0) << 16
+        m = re.search(r"\bsubw?(?:\.w)?\s+sp,\s*(?:sp,\s*)?#(0x[0-9a-f]+|\d+)", ins)
+        if m:
+            frames[name] += int(m.group(1), 0)
+        m = re.search(r"\bsub(?:\.w)?\s+sp,\s*(?:sp,\s*)?(r\d+)\s*$", ins)
+        if m and m.group(1) in regs:
+            frames[name] += regs[m.group(1)]
+    return sorted(frames.items(), key=lambda kv: -kv[1])
+
+
+def demangle(names):
+    try:
+        r = subprocess.run(["swift-demangle", "--simplified", "--compact"], input="\n".join(names),
+                           capture_output=True, text=True, check=True)
+        return r.stdout.splitlines()
+    except (OSError, subprocess.CalledProcessError):
+        return names
+
+
 def load_baseline(path):
     base = {}
     if os.path.exists(path):
@@ -157,12 +217,22 @@ def main():
     if other > 0:
         print(f"  {'other statics and padding':60s} {other:8d} B")
 
+    objdump = os.path.join(os.path.dirname(shutil.which(args.nm) or args.nm), "llvm-objdump")
+    frames = stack_frames(args.elf, objdump if os.path.exists(objdump) else "llvm-objdump", args.nm)
+    print(f"Largest stack frames (limit {FRAME_LIMIT} B per frame):")
+    for (name, size), readable in zip(frames[:6], demangle([n for n, _ in frames[:6]])):
+        print(f"  {readable[:60]:60s} {size:8d} B")
+    too_big = [(n, size) for n, size in frames if size > FRAME_LIMIT]
+
     if args.record:
         with open(args.baseline, "w") as f:
             f.write(f"flash = {flash}\nram = {ram}\n")
         print(f"budget: baseline recorded in {args.baseline}")
     ok = flash <= FLASH_LIMIT and ram <= RAM_LIMIT
     print(f"budget: {'within' if ok else 'OVER'} budget")
+    if too_big:
+        print(f"budget: FAIL {len(too_big)} stack frame(s) over {FRAME_LIMIT} B, the largest {too_big[0][1]} B")
+        ok = False
     return 0 if ok else 1
 
 

@@ -33,7 +33,10 @@ public struct CoAPCounters: Sendable {
     public var block2Transfers: UInt32 = 0
     public var block1Transfers: UInt32 = 0
     public var transfersTimedOut: UInt32 = 0
-    /// Requests refused with 5.03 because a table (observers, uploads, separate responses) was full.
+    /// Registrations answered as a plain GET (no Observe: not registered) because the observer
+    /// table was full (RFC 7641 §4.1).
+    public var observeRefused: UInt32 = 0
+    /// Requests refused with 5.03 because a table (uploads, separate responses) was full.
     public var tableFull: UInt32 = 0
     /// Live deduplication entries dropped to make room (see `DedupCache`).
     public var dedupEvictions: UInt32 = 0
@@ -65,6 +68,7 @@ public struct CoAPCounters: Sendable {
         field("observers", observers, &response)
         field("observe_registrations", observeRegistrations, &response)
         field("observers_removed", observersRemoved, &response)
+        field("observe_refused", observeRefused, &response)
         field("notifications_sent", notificationsSent, &response)
         field("notifications_lost", notificationsLost, &response)
         field("retransmissions", retransmissions, &response)

@@ -5,7 +5,8 @@
 // `DatagramService`: split-phase and callback-free, its timers (retransmissions, notifications,
 // separate responses, upload timeouts) are driven through `nextOutgoing(at:)` / `nextDeadline()`.
 // Every limit is a named constant in `CoAPLimits` and every table an `InlineArray` inside the
-// server, so `MemoryLayout<CoAPServer<…>>.size` is the server's whole RAM.
+// server, so `MemoryLayout<CoAPServer<…>>.size` is the server's whole RAM; on the chip, the
+// observer table is the exception: static storage of its own (`ObserverPool`).
 //
 // Design choices, briefly:
 // - Handlers write the whole representation through a `ResponseWriter` that keeps only the
@@ -19,18 +20,19 @@
 // - Observe: one shared 24-bit sequence; notifications when the app calls `resourceChanged`, when
 //   the table says the resource changes (`nextChange`), or after `observeMaxInterval`; every 5th
 //   is CON (NSTART 1 per client), retransmitted 2–3 s doubling, MAX_RETRANSMIT 4, then the
-//   observer is removed; an RST to any notification removes it too.
+//   observer is removed; an RST to any notification removes it too. 100 observers; the 101st
+//   registration is answered as a plain GET without Observe (RFC 7641 §4.1).
 //
-// Budget (make firmware, STM32F407, -Osize; figures of 22 Nov 2026):
+// Budget (make firmware, STM32F407, -Osize; figures of 5 Dec 2026):
 // | part                                   | flash    | RAM     |
 // |----------------------------------------|----------|---------|
-// | LeveeCoAP code + constants             | 16126 B  |         |
-// | server state (`node`: NodeService)     |          | 6792 B  |
+// | LeveeCoAP code + constants             | 21058 B  |         |
+// | server state (`Service.storage`)       |          | 6640 B  |
 // |   dedup cache: 24 entries + 4096 B ring|          | 5264 B  |
-// |   observers (8)                        |          | 768 B   |
 // |   Block1 uploads (4)                   |          | 192 B   |
 // |   separate responses (4)               |          | 352 B   |
-// |   counters, PRNG, config, resources    |          | ~216 B  |
-// Stack: the deepest frame is `respond` at 1.9 KB (the parsed view, the handler's request and the
-// response shape); helpers are `mutating` so the 6.8 KB struct is never copied onto the stack
-// (it was: a 55 KB frame; see `DatagramService.nextDeadline`).
+// |   counters, PRNG, config, resources    |          | ~830 B  |
+// | observers (100 × 80 B, `ObserverPool`) |          | 8000 B  |
+// Stack: the deepest frame is `nextOutgoing` at 3.5 KB, then `respond` at 1.9 KB (the parsed view,
+// the handler's request and the response shape); helpers are `mutating` so the struct is never
+// copied onto the stack (it was: a 55 KB frame; see `DatagramService.nextDeadline`).

@@ -29,11 +29,10 @@ public enum CoAPLimits {
     /// (Tables are types: an `InlineArray`'s count must be known to the type checker.)
     public typealias DedupEntries<Entry> = InlineArray<24, Entry>
     public typealias DedupArena = InlineArray<4096, UInt8>
-    /// Observers over all resources (RFC 7641), 96 bytes each. Eight, because the chip builds the
-    /// service once at boot through stack temporaries (two copies of the whole `NodeService` in
-    /// its global's initializer, seen in the disassembly) within the 16 KiB stack reserve: with
-    /// 100 the initializer needed 31.8 KiB and the boot faulted. Beyond eight, 5.03 + Max-Age.
-    public typealias ObserverTable<Entry> = InlineArray<8, Entry>
+    /// Observers over all resources (RFC 7641), 80 bytes each (`Observer`): 8000 bytes for 100,
+    /// in static storage of its own on the chip (`ObserverPool`). A registration beyond these is
+    /// answered as a plain GET, without Observe (counted in `observeRefused`).
+    public typealias ObserverTable<Entry> = InlineArray<100, Entry>
     public static var observerCapacity: Int { ObserverTable<UInt8>.count }
     /// Block1 uploads in progress at once (one per client and resource).
     public typealias UploadTable<Entry> = InlineArray<4, Entry>

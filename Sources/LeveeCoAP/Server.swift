@@ -16,7 +16,15 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
     /// The Observe sequence number (24 bits), shared by all observers.
     private var observeSequence: UInt32 = 0
     private var dedup = DedupCache()
+#if hasFeature(Embedded)
+    /// On the chip the table is `ObserverPool`'s static storage, outside the struct (see there).
+    private var observers: CoAPLimits.ObserverTable<Observer> {
+        unsafeAddress { UnsafePointer(ObserverPool.table) }
+        nonmutating unsafeMutableAddress { ObserverPool.table }
+    }
+#else
     private var observers = CoAPLimits.ObserverTable<Observer>(repeating: Observer())
+#endif
     private var uploads = CoAPLimits.UploadTable<Upload>(repeating: Upload())
     private var separates = CoAPLimits.SeparateResponseTable<SeparateResponse>(repeating: SeparateResponse())
 
@@ -304,18 +312,19 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
             }
         }
 
-        // Observe (RFC 7641 §3.1): 0 registers (if the response is 2.xx), 1 deregisters.
+        // Observe (RFC 7641 §3.1): 0 registers (if the response is 2.xx), 1 deregisters. With the
+        // table full the request is a plain GET: the response without Observe tells the client it
+        // is not registered (§4.1), and it still gets the representation.
         var register = false
         if method == .get, resource.observable, let observe = request.uint(OptionNumber.observe) {
             var blockNumber: UInt32 = 0
             if case .present(let block) = block2 { blockNumber = block.number }
             if observe == 0 && blockNumber == 0 {
-                guard findObserver(source, shape.token) != nil || freeObserver() != nil else {
-                    counters.tableFull &+= 1
-                    shape.maxAge = CoAPTiming.retryAfterFull
-                    return fail(.serviceUnavailable, shape, into: &reply)
+                if findObserver(source, shape.token) != nil || freeObserver() != nil {
+                    register = true
+                } else {
+                    counters.observeRefused &+= 1
                 }
-                register = true
             } else if observe == 1, let index = findObserver(source, shape.token) {
                 removeObserver(index)
             }
@@ -386,9 +395,8 @@ public struct CoAPServer<Resources: ResourceTable>: DatagramService {
                 if let block = shape.block2 { szx = min(block.szx, szx) }
                 observers[slot] = Observer(endpoint: source, token: shape.token,
                                            resource: Int32(truncatingIfNeeded: targetIndex(target)),
-                                           format: format ?? 0, szx: szx, inUse: true, sinceConfirmable: 0,
-                                           lastMessageID: shape.messageID, sequence: observeSequence,
-                                           dueAt: nextDue(targetIndex(target), at: now), retransmission: nil)
+                                           format: format ?? 0, szx: szx, lastMessageID: shape.messageID,
+                                           sequence: observeSequence, dueAt: nextDue(targetIndex(target), at: now))
             }
             shape.code = code
             reply = compose(shape, writer, into: reply.buffer)

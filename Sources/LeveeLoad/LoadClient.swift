@@ -21,6 +21,9 @@ struct LoadClient {
     var acknowledged = false
     /// Registered as an observer; notifications keep arriving with the registration's token.
     var observing = false
+    /// Its registration was answered without Observe: it stays idle rather than poll.
+    var observeRefused = false
+    var notifications = 0
 
     /// The request as sent, kept for retransmission.
     var request: [UInt8]

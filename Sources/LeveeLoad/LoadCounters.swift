@@ -17,6 +17,11 @@ public struct LoadCounters: Codable, Sendable, Equatable {
     public var duplicates = 0
     /// Observe notifications received (the registration's own response not included).
     public var notifications = 0
+    /// Observe clients that received at least one notification.
+    public var observersNotified = 0
+    /// Registrations answered without Observe (the server did not register the client, RFC 7641
+    /// §4.1): such a client does not try again.
+    public var observeRefused = 0
     /// Requests still outstanding when the run ended.
     public var unfinished = 0
     /// Datagrams that were not CoAP or not for this client.
@@ -35,6 +40,8 @@ public struct LoadCounters: Codable, Sendable, Equatable {
         retransmissions += other.retransmissions
         duplicates += other.duplicates
         notifications += other.notifications
+        observersNotified += other.observersNotified
+        observeRefused += other.observeRefused
         unfinished += other.unfinished
         malformed += other.malformed
     }

@@ -102,7 +102,7 @@ final class LoadWorker: @unchecked Sendable {
     // MARK: - Sending
 
     private func issueNext(_ i: Int, now: UInt64, stopIssuing: UInt64) {
-        guard now < stopIssuing, !clients[i].observing else { return }
+        guard now < stopIssuing, !clients[i].observing, !clients[i].observeRefused else { return }
         if let limit = plan.requestCount {
             guard shared.issued.wrappingAdd(1, ordering: .relaxed).oldValue < limit else { return }
         } else {
@@ -200,10 +200,15 @@ final class LoadWorker: @unchecked Sendable {
         if clients[i].outstanding && token == clients[i].currentToken {
             if clients[i].operation == .observe && message.first(OptionNumber.observe) != nil {
                 clients[i].observing = true
+            } else if clients[i].operation == .observe && message.code.codeClass == 2 {
+                clients[i].observeRefused = true
+                counters.observeRefused += 1
             }
             complete(i, code: message.code, now: now, stopIssuing: stopIssuing)
         } else if clients[i].observing && token == clients[i].currentToken {
             counters.notifications += 1
+            clients[i].notifications += 1
+            if clients[i].notifications == 1 { counters.observersNotified += 1 }
         } else {
             counters.duplicates += 1
         }

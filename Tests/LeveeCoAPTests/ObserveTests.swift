@@ -106,21 +106,27 @@ final class ObserveTests: XCTestCase {
         XCTAssertNil(h.node.nextDeadline())
     }
 
-    func testFullTableIsServiceUnavailableWithMaxAge() throws {
+    /// RFC 7641 §4.1: a server that cannot add an observer answers the GET as usual, without
+    /// Observe, and the client knows it is not registered.
+    func testFullTableAnswersAPlainGetWithoutObserve() throws {
         let h = Harness()
         for i in 0..<CoAPLimits.observerCapacity {
             let r = try register(h, token: [UInt8(truncatingIfNeeded: i)], id: UInt16(i + 1),
                                  from: Endpoint(ipv4: 0x0A00_0000 + UInt32(i), port: 5683))
             XCTAssertNotNil(r.uint(OptionNumber.observe))
         }
-        let refused = try register(h, token: [0x99], id: 100)
-        XCTAssertEqual(refused.code, .serviceUnavailable)
-        XCTAssertNotNil(refused.uint(OptionNumber.maxAge))
-        XCTAssertEqual(h.node.counters.tableFull, 1)
-        // Re-registering an existing (endpoint, token) replaces it and needs no new slot.
-        let again = try register(h, token: [3], id: 101, from: Endpoint(ipv4: 0x0A00_0003, port: 5683))
-        XCTAssertEqual(again.code, .content)
+        XCTAssertEqual(CoAPLimits.observerCapacity, 100)
+        let refused = try register(h, token: [0x99], id: 1000)
+        XCTAssertEqual(refused.code, .content)
+        XCTAssertNil(refused.uint(OptionNumber.observe), "not registered: no Observe option")
+        XCTAssertEqual(h.node.counters.observeRefused, 1)
         XCTAssertEqual(h.node.counters.observers, UInt32(CoAPLimits.observerCapacity))
+        // Re-registering an existing (endpoint, token) replaces it and needs no new slot.
+        let again = try register(h, token: [3], id: 1001, from: Endpoint(ipv4: 0x0A00_0003, port: 5683))
+        XCTAssertEqual(again.code, .content)
+        XCTAssertNotNil(again.uint(OptionNumber.observe))
+        XCTAssertEqual(h.node.counters.observers, UInt32(CoAPLimits.observerCapacity))
+        XCTAssertEqual(h.node.counters.observeRefused, 1)
     }
 
     func testMaxIntervalNotificationForAResourceThatDoesNotChange() throws {

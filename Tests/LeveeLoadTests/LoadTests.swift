@@ -117,4 +117,39 @@ final class LoadAgainstServersTests: XCTestCase {
         XCTAssertEqual(after["duplicates"]! - before["duplicates"]!, gets.counters.retransmissions,
                        "every retransmission the client sent reached the node as a duplicate")
     }
+    /// Observe fan-out (issue 9): 101 `levee load` clients register on the node's `/test/ticker`
+    /// (a change every 100 ms) at once. The node's table holds 100: all of them are registered and
+    /// notified; the one left over gets the ticker as a plain GET, without Observe (RFC 7641 §4.1),
+    /// and the node counts it. (6 s: a registration lost on a loaded machine is retransmitted after
+    /// 2–3 s and still makes it.)
+    func testHundredObserversAreNotifiedAndTheNextIsAnsweredWithoutObserve() throws {
+        let node = try NodeProcess()
+        defer { node.stop() }
+        let plan = LoadPlan(host: "127.0.0.1", port: node.port, path: "/test/ticker", clients: 101,
+                            mix: [(.observe, 1)], duration: 6, threads: 2)
+        let result = try LoadRunner.run(plan)
+        XCTAssertEqual(result.counters.sent, 101, "one registration each: \(result.counters)")
+        XCTAssertEqual(result.counters.success, 101)
+        XCTAssertEqual(result.counters.observeRefused, 1)
+        XCTAssertEqual(result.counters.observersNotified, 100, "every registered observer was notified")
+        // 6 s of a 100 ms ticker: about 60 each; a quarter is plenty on a loaded machine.
+        XCTAssertGreaterThanOrEqual(result.counters.notifications, 100 * 15)
+        XCTAssertEqual(result.counters.lost, 0)
+
+        // The node's own count (libcoap's client reads /sys/coap) once the deregistrations are in
+        // (NON: one lost on a loaded machine leaves its slot until its CON notification times out).
+        var counters: [String: Int] = [:]
+        for _ in 0..<20 {
+            let read = try coapClient(["-m", "get", "-B", "5", "\(node.uri)/sys/coap"])
+            let json = read.output.split(separator: "\n").first { $0.hasPrefix("{") } ?? ""
+            counters = try JSONDecoder().decode([String: Int].self, from: Data(json.utf8))
+            if counters["observers"] == 0 { break }
+            Thread.sleep(forTimeInterval: 0.1)
+        }
+        XCTAssertEqual(counters["observe_registrations"], 100, "\(counters)")
+        XCTAssertEqual(counters["observe_refused"], 1)
+        XCTAssertEqual((counters["observers"] ?? 0) + (counters["observers_removed"] ?? 0), 100,
+                       "every registered observer is still held or was removed by its Observe=1")
+        XCTAssertGreaterThanOrEqual(counters["notifications_sent"] ?? 0, result.counters.notifications)
+    }
 }

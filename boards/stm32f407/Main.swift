@@ -7,9 +7,10 @@ import LeveeSelfTest
 import LeveeScheduler
 import LeveeNet
 
-/// The fresh service the application's self-checks talk to (16 KB: not on the stack). The task
+/// The fresh service the application's self-checks talk to (6.6 KB: not on the stack). The task
 /// set serves from its own, the service resource's (NodeRun.swift): the self-test runs before that
-/// scheduler starts and cannot reach it.
+/// scheduler starts and cannot reach it. Both share the chip's observer table (`ObserverPool`);
+/// the self-checks register no observer.
 nonisolated(unsafe) var selfTestNode = NodeService(bootTime: .zero)
 /// The node's own network stack and its transmit frame (the MAC's receive buffers come with its driver).
 nonisolated(unsafe) var ethernet = EthernetNode(mac: MACAddress(0x02, 0x4C, 0x56, 0, 0, 0x02),
@@ -28,11 +29,12 @@ func firmwareMain() -> Never {
         levee_probe_stack(64 * 1024)
     }
     console.write("levee-node firmware: STM32F407, self-test\n")
-    // The two 16 KB NodeService statics are built by one-time initialisers with 32-37 KB frames:
-    // run them here, at the top of the stack, not inside the self-test or Scheduler.start.
+    // The two NodeService statics are built by one-time initialisers (their frames are in
+    // `make firmware`'s stack table): run them here, at the top of the stack.
     withUnsafeMutablePointer(to: &selfTestNode) { _ in }
     withUnsafeMutablePointer(to: &Service.storage) { _ in }
-    var failures = SelfTest.runAll(on: console, node: &selfTestNode)
+    var failures = StackUsage.report("after building the statics,", &console)
+    failures += SelfTest.runAll(on: console, node: &selfTestNode)
     failures += SchedulerBoard.runScenarios(on: &console)
     // The boot checks go through the node the task set serves from, once its scheduler has started.
     failures += NodeRun.run(&console) { node, console in
@@ -41,6 +43,7 @@ func firmwareMain() -> Never {
                 EthernetBootCheck.run(&ethernet, service: &node, transmit: $0, console: &console)
             }
     }
+    failures += StackUsage.report("whole run,", &console)
     console.write(failures == 0 ? "self-test: PASS\n" : "self-test: FAIL\n")
     Semihosting.exit(failures == 0 ? 0 : 1)
 }

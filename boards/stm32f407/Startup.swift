@@ -84,6 +84,7 @@ enum FaultStatus {
         bss.pointee = 0
         bss += 1
     }
+    StackUsage.paint()
 
     firmwareMain()
 }
