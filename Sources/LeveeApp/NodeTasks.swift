@@ -239,6 +239,20 @@ public enum NodeTasks: TaskSet {
     /// armed and supersedes nothing. The price is one empty run a second while observers exist.
     /// All under the service lock: a task below the CoAP timer's priority (the sampler) would
     /// otherwise be preempted inside `spawn` by the timer task it just released.
+    /// The board emptied the transmit queue (a MAC's transmit-complete interrupt). When the CoAP
+    /// timer task left messages for lack of room, it runs again now instead of at its retry
+    /// (`transmitRetry`), so a burst of notifications goes out at the board's pace and not 4 per
+    /// millisecond. True when it ran: the queue may hold more for the board.
+    public static func transmitQueueEmptied<Port: SchedulerPort>(_ context: TaskContext<Port>) -> Bool where Port.App == Self {
+        let spawned = context.lock(Service.self) { _ -> Bool in
+            guard NodeMemory.transmitBlocked, !NodeMemory.dueNowQueued else { return false }
+            guard (try? context.spawn(.coapTimer, NodeMemory.dueNow)) != nil else { return false }
+            NodeMemory.dueNowQueued = true
+            return true
+        }
+        return spawned   // it ran at the unlock: the timer task's level is above the board's
+    }
+
     static func armTimer<Port: SchedulerPort>(_ context: TaskContext<Port>) where Port.App == Self {
         context.lock(Service.self) { service in
             guard var deadline = service.nextDeadline() else { return }

@@ -165,15 +165,21 @@ public enum HostNode {
         Port.advanceTime(to: clock.now())
         Port.latch(.networkReceive)
         Port.preemptionPoint()
-        idle.lock(TransmitQueue.self) { queue in
-            while queue.consume({ datagram, destination in
-                if driver.send(datagram, to: destination) {
-                    socketCounters.pointee.datagramsOut &+= 1
-                } else {
-                    socketCounters.pointee.sendFailures &+= 1
-                }
-            }) != nil {}
-        }
+        // Transmit; each time the queue is empty the node may fill it again at once (a burst of
+        // notifications), within a bound so receiving is never starved.
+        var refills = 0
+        repeat {
+            idle.lock(TransmitQueue.self) { queue in
+                while queue.consume({ datagram, destination in
+                    if driver.send(datagram, to: destination) {
+                        socketCounters.pointee.datagramsOut &+= 1
+                    } else {
+                        socketCounters.pointee.sendFailures &+= 1
+                    }
+                }) != nil {}
+            }
+            refills += 1
+        } while refills < transmitRefills && NodeTasks.transmitQueueEmptied(idle)
         driver.flush()
         return more
     }
@@ -186,6 +192,8 @@ public enum HostNode {
     /// How often long work exchanges without the receive line, in preemption points (~80 µs;
     /// the exchange's syscalls cost ~3 µs: about 4 %).
     static let exchangePoints = 16
+    /// How many times one MAC turn lets the node refill the transmit queue (4 datagrams each).
+    static let transmitRefills = 32
     static let pollDuringLongWork: @convention(c) () -> Void = {
         HostNode.exchangeDuringLongWork?()
     }
