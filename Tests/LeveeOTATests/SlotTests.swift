@@ -16,10 +16,15 @@ final class SlotTests: XCTestCase {
     static let api: [(String, String)] = [("levee", "read_channel"), ("levee", "now"), ("levee", "publish"),
                                           ("levee", "log"), ("levee", "config")]
 
-    /// A guest of build/ota-guests (tools/ota/guests.sh builds them when missing).
+    /// A guest of build/ota-guests (tools/ota/guests.sh builds them when missing or older than
+    /// their sources).
     static func guest(_ name: String) throws -> [UInt8] {
         let path = root.appendingPathComponent("build/ota-guests/\(name).wasm")
-        if !FileManager.default.fileExists(atPath: path.path) {
+        func modified(_ url: URL) -> Date {
+            ((try? FileManager.default.attributesOfItem(atPath: url.path))?[.modificationDate] as? Date) ?? .distantPast
+        }
+        let sources = ["fixtures/ota-guests/guest.c", "tools/ota/guests.sh"].map { modified(root.appendingPathComponent($0)) }
+        if !FileManager.default.fileExists(atPath: path.path) || sources.contains(where: { $0 > modified(path) }) {
             let p = Process()
             p.executableURL = root.appendingPathComponent("tools/ota/guests.sh")
             try p.run()
