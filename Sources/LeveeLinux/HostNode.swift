@@ -124,18 +124,9 @@ public enum HostNode {
                     Port.advanceTime(to: clock.now())
                     scans += 1
                 }
-                var timeout: Int32 = -1
-                if let wait = Port.timeUntilNextTimer() {
-                    timeout = Int32(min(wait.microseconds / 1_000 + 1, 60_000))
-                }
-                if NodeSensors.scanWaiting(idle) { timeout = 0 }
-                let ready = poll(&fds, 2, timeout)
-                if ready < 0 && errno != EINTR { throw .system("poll", errno) }
-                if fds[1].revents != 0 {
-                    var signal: UInt8 = 0
-                    _ = read(stopPipe, &signal, 1)
-                    return Int32(signal)
-                }
+                // A scan waiting for conversion: look at the socket without sleeping.
+                let timeout = NodeSensors.scanWaiting(idle) ? 0 : StopSignals.pollTimeout(Port.timeUntilNextTimer())
+                if let signal = try StopSignals.sleep(&fds, timeout: timeout) { return signal }
                 while exchange(driver, clock) {}
                 NodeConfiguration.persist(to: &store, saved: &savedGeneration, idle)
             }

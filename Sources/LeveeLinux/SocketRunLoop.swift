@@ -26,17 +26,9 @@ public struct SocketRunLoop<Service: DatagramService> {
         var fds = [pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0),
                    pollfd(fd: stopPipe, events: Int16(POLLIN), revents: 0)]
         while true {
-            var timeout: Int32 = -1
-            if let deadline = service.nextDeadline() {
-                let wait = deadline.since(clock.now()).microseconds
-                timeout = Int32(min(wait / 1_000 + 1, 60_000))
-            }
-            let ready = poll(&fds, 2, timeout)
-            if ready < 0 && errno != EINTR { throw .system("poll", errno) }
-            if fds[1].revents != 0 {
-                var signal: UInt8 = 0
-                _ = read(stopPipe, &signal, 1)
-                return Int32(signal)
+            let timeout = StopSignals.pollTimeout(service.nextDeadline().map { $0.since(clock.now()) })
+            if let signal = try StopSignals.sleep(&fds, timeout: timeout) {
+                return signal
             }
             // Drain the socket: every waiting datagram is answered before the next poll.
             while let (count, source) = socket.receive(into: receiveBuffer) {
@@ -78,6 +70,24 @@ enum StopSignals {
             }
         }
         return readEnd
+    }
+
+    /// poll()'s timeout for a deadline `wait` away: whole milliseconds past it (a timer is never
+    /// looked at early), at most a minute; -1 (no timeout) for none.
+    static func pollTimeout(_ wait: Interval?) -> Int32 {
+        guard let wait else { return -1 }
+        return Int32(min(wait.microseconds / 1_000 + 1, 60_000))
+    }
+
+    /// Sleeps in poll() until `fds[0]` (what the loop serves) is readable, the stop pipe (`fds[1]`)
+    /// is, or `timeout` milliseconds have passed. The stop signal's number when one came, else nil.
+    static func sleep(_ fds: inout [pollfd], timeout: Int32) throws(SocketError) -> Int32? {
+        let ready = poll(&fds, 2, timeout)
+        if ready < 0 && errno != EINTR { throw .system("poll", errno) }
+        guard fds[1].revents != 0 else { return nil }
+        var signal: UInt8 = 0
+        _ = read(fds[1].fd, &signal, 1)
+        return Int32(signal)
     }
 
     static func uninstall() {
