@@ -151,7 +151,7 @@ public enum NodeTasks: TaskSet {
             (service.resources.withLevee { levee in levee.take(scan) },
              service.resources.withSlot { $0.lend(at: context.now()) })
         }
-        var run = SlotRun.noModule
+        let run: SlotRun
         switch loan {
         case .lent:
             run = SlotResources.runLent(&pending.environment, now: pending.environment.now)
@@ -230,15 +230,6 @@ public enum NodeTasks: TaskSet {
         }
     }
 
-    /// Queues the CoAP timer task for the service's next deadline, unless an earlier one is queued.
-    ///
-    /// The scheduler's timer queue (16 entries) cannot cancel an entry, so a superseded one stays
-    /// until it fires. To keep them few: what is due now (a change, an alarm) goes straight into
-    /// the task's queue, not the timer queue; and no timer is set further than `timerHorizon`
-    /// ahead, so a new deadline (a retransmission, 2 s or more away) is never earlier than the one
-    /// armed and supersedes nothing. The price is one empty run a second while observers exist.
-    /// All under the service lock: a task below the CoAP timer's priority (the sampler) would
-    /// otherwise be preempted inside `spawn` by the timer task it just released.
     /// The board emptied the transmit queue (a MAC's transmit-complete interrupt). When the CoAP
     /// timer task left messages for lack of room, it runs again now instead of at its retry
     /// (`transmitRetry`), so a burst of notifications goes out at the board's pace and not 4 per
@@ -253,6 +244,15 @@ public enum NodeTasks: TaskSet {
         return spawned   // it ran at the unlock: the timer task's level is above the board's
     }
 
+    /// Queues the CoAP timer task for the service's next deadline, unless an earlier one is queued.
+    ///
+    /// The scheduler's timer queue (16 entries) cannot cancel an entry, so a superseded one stays
+    /// until it fires. To keep them few: what is due now (a change, an alarm) goes straight into
+    /// the task's queue, not the timer queue; and no timer is set further than `timerHorizon`
+    /// ahead, so a new deadline (a retransmission, 2 s or more away) is never earlier than the one
+    /// armed and supersedes nothing. The price is one empty run a second while observers exist.
+    /// All under the service lock: a task below the CoAP timer's priority (the sampler) would
+    /// otherwise be preempted inside `spawn` by the timer task it just released.
     static func armTimer<Port: SchedulerPort>(_ context: TaskContext<Port>) where Port.App == Self {
         context.lock(Service.self) { service in
             guard var deadline = service.nextDeadline() else { return }

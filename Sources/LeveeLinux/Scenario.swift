@@ -137,10 +137,8 @@ public enum ScenarioError: Error, CustomStringConvertible {
 extension Channel {
     /// The channel called `name` (as in paths and SenML: "stage", "tilt-x", ...).
     public init?(named name: String) {
-        for i in 0..<Channel.count where "\(Channel(index: i).name)" == name {
-            self = Channel(index: i)
-            return
-        }
-        return nil
+        var name = name
+        guard let channel = name.withUTF8({ Channel(named: UnsafeRawBufferPointer($0)) }) else { return nil }
+        self = channel
     }
 }

@@ -34,8 +34,9 @@ struct WasmArenaOptions: ParsableArguments {
 /// The command line's host: no imports; remembers what the module asked for.
 struct CommandLineHost: WasmHost {
     var lastImport = ""
-    /// `--poll-udp`: at every preemption point, what the node's costs when no datagram waits (a
-    /// clock read and a non-blocking receive on a UDP socket), to measure the interpreter's slowdown.
+    /// `--poll-udp`: at every preemption point, a clock read and a non-blocking receive on a UDP
+    /// socket: what a system call per point would cost (the node's first design; it now loads a
+    /// flag a watcher thread raises, `LeveeLinux.ReceiveLine`).
     var pollDescriptor: Int32 = -1
     var polls = 0
 
@@ -107,7 +108,7 @@ struct WasmRun: ParsableCommand {
     @Option(help: "Fuel between two preemption points (the host's preempt hook).")
     var preemptionInterval: Int64 = 10_000
 
-    @Flag(help: "At every preemption point poll a loopback UDP socket, as the node does (measures the hook's cost).")
+    @Flag(help: "At every preemption point read a loopback UDP socket without blocking (what a system call per point would cost).")
     var pollUdp = false
 
     @OptionGroup var arena: WasmArenaOptions
